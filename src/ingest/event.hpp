@@ -1,0 +1,47 @@
+// One delivery event: one recipient, one attempt, as every reader produces it and `diagnose --json`
+// prints it (docs/json-contract.md, "A delivery event"), with the classifier's diagnosis merged in.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "rules/diagnosis.hpp"
+#include "rules/vocabulary.hpp"
+
+namespace mxt {
+
+struct DkimSignature {
+    std::string d;
+    std::string s;
+};
+
+struct DeliveryEvent {
+    std::string source;  // the file it came from ("-" for stdin)
+    std::uint64_t position = 0;  // line number (logs) or message index (mailboxes), 1-based
+    std::string format;  // the reader that produced it: "postfix", "rfc3464", ...
+    std::string time;  // ISO 8601 as found or normalised; "" when unknown
+    std::int64_t unix_time = 0;  // seconds since the epoch, 0 when unknown
+    std::string sender;  // envelope sender
+    std::string recipient;
+    std::string remote_host;
+    std::string remote_ip;
+    Stage stage = Stage::unknown;
+    std::string reply_code;  // "550"
+    std::string status;  // enhanced code "5.7.26"
+    std::string text;  // the reply text as found (codes included)
+    Outcome outcome = Outcome::unknown;
+    std::string campaign;
+    std::string segment;
+    std::string message_id;
+    std::string queue_id;  // the MTA's queue id where the format has one
+    // From the returned original message, where a bounce carries it.
+    std::string header_from;
+    std::string return_path;
+    std::vector<DkimSignature> dkim;
+    std::vector<std::string> authentication_results;
+    std::string feedback_type;  // ARF Feedback-Type for complaints
+    Diagnosis diagnosis;
+};
+
+}  // namespace mxt
