@@ -29,6 +29,8 @@ struct Diagnosis {
     std::string explanation;
     std::string fix;
     std::string url;  // the provider's or list's reference page
+    std::string listed_ip;  // the IP address the reply says is blocked ("[192.0.2.1]")
+    std::string block_id;  // a provider's block reference, e.g. Microsoft's "AS(1234)"
 };
 
 }  // namespace mxt

@@ -1,0 +1,420 @@
+// Compiles the rule table into one vectorscan database and classifies replies with it: provider
+// identification (reply text, remote host, recipient domain), then the first rule in precedence
+// order whose conditions all hold (docs/rule-format.md). Results are cached per session by the
+// reply's template plus everything else a rule can look at, so repeated replies cost one hash
+// lookup. Rule patterns must not depend on what the template masks (exact IPs, ids, numbers in
+// running text); captures (blocklist zone, listed IP, Microsoft AS id) run per reply after the
+// cache.
+#include "rules/classifier.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "reply/template.hpp"
+#include "rules/rule_table.hpp"
+
+namespace mxt {
+
+namespace fs = std::filesystem;
+using rules::Rule;
+
+std::string RuleLoadError::str() const {
+    if (line > 0) return file + ":" + std::to_string(line) + ": " + message;
+    if (!file.empty()) return file + ": " + message;
+    return message;
+}
+
+Classifier::Impl::~Impl() {
+    if (db) hs_free_database(db);
+}
+
+Classifier::Classifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Classifier::~Classifier() = default;
+std::size_t Classifier::rule_count() const { return impl_->set.rules.size(); }
+
+namespace {
+
+std::string exe_dir() {
+    std::error_code ec;
+    auto p = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string() : p.parent_path().string();
+}
+
+bool is_rule_file_name(const std::string& name) {
+    if (name == "providers.toml" || name == "dnsbl.toml") return true;
+    return name.size() > 8 && std::isdigit(static_cast<unsigned char>(name[0])) &&
+           std::isdigit(static_cast<unsigned char>(name[1])) && name[2] == '-' &&
+           name.ends_with(".toml");
+}
+
+// Compiles every text pattern into one database. On failure, compiles patterns one by one to
+// report each bad pattern with its place.
+bool compile(Classifier::Impl& impl, std::vector<RuleLoadError>& errors) {
+    std::vector<const char*> exprs;
+    std::vector<unsigned> flags, ids;
+    std::vector<const rules::TextPattern*> where;
+    auto add = [&](const rules::TextPattern& p, bool is_provider, std::uint32_t index) {
+        ids.push_back(static_cast<unsigned>(impl.owners.size()));
+        impl.owners.push_back({is_provider, index});
+        exprs.push_back(p.regex.c_str());
+        flags.push_back(HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL);
+        where.push_back(&p);
+    };
+    for (std::uint32_t i = 0; i < impl.set.rules.size(); ++i)
+        for (const auto& p : impl.set.rules[i].texts) add(p, false, i);
+    for (std::uint32_t i = 0; i < impl.set.providers.size(); ++i)
+        for (const auto& p : impl.set.providers[i].texts) add(p, true, i);
+    if (exprs.empty()) return true;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                         HS_MODE_BLOCK, nullptr, &impl.db, &err) == HS_SUCCESS)
+        return true;
+    hs_free_compile_error(err);
+    for (std::size_t i = 0; i < exprs.size(); ++i) {
+        hs_database_t* one = nullptr;
+        hs_compile_error_t* e1 = nullptr;
+        if (hs_compile(exprs[i], flags[i], HS_MODE_BLOCK, nullptr, &one, &e1) != HS_SUCCESS) {
+            errors.push_back({where[i]->place.file, where[i]->place.line,
+                              "pattern '" + where[i]->regex + "' does not compile: " + e1->message});
+            hs_free_compile_error(e1);
+        } else {
+            hs_free_database(one);
+        }
+    }
+    if (errors.empty())
+        errors.push_back({"", 0, "the rule patterns do not compile together (too many or too complex)"});
+    return false;
+}
+
+std::string domain_of(std::string_view address) {
+    std::size_t at = address.rfind('@');
+    std::string_view d = at == std::string_view::npos ? std::string_view() : address.substr(at + 1);
+    while (!d.empty() && (d.back() == '>' || d.back() == '.' || d.back() == ' ')) d.remove_suffix(1);
+    std::string out(d);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string lower_host(std::string_view host) {
+    std::string out(host);
+    // "mx.example.com[192.0.2.1]:25" -> "mx.example.com"
+    if (auto b = out.find('['); b != std::string::npos) out.resize(b);
+    while (!out.empty() && (out.back() == '.' || out.back() == ' ')) out.pop_back();
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+bool host_matches(const std::string& host, const std::string& suffix) {
+    if (host.size() < suffix.size()) return false;
+    if (host.compare(host.size() - suffix.size(), suffix.size(), suffix) != 0) return false;
+    return host.size() == suffix.size() || host[host.size() - suffix.size() - 1] == '.';
+}
+
+bool domain_matches(const std::string& domain, const std::string& pattern) {
+    if (pattern.ends_with(".*")) {
+        std::string_view stem(pattern.data(), pattern.size() - 1);  // "yahoo."
+        return domain.starts_with(stem) && domain.size() > stem.size();
+    }
+    return domain == pattern;
+}
+
+int provider_by_host(const rules::RuleSet& set, const std::string& host) {
+    if (host.empty()) return -1;
+    for (std::size_t i = 0; i < set.providers.size(); ++i)
+        for (const auto& h : set.providers[i].hosts)
+            if (host_matches(host, h)) return static_cast<int>(i);
+    return -1;
+}
+
+int provider_by_domain(const rules::RuleSet& set, const std::string& domain) {
+    if (domain.empty()) return -1;
+    for (std::size_t i = 0; i < set.providers.size(); ++i)
+        for (const auto& d : set.providers[i].domains)
+            if (domain_matches(domain, d)) return static_cast<int>(i);
+    return -1;
+}
+
+}  // namespace
+
+std::string Classifier::default_rules_dir() {
+    if (const char* env = std::getenv("MXTRIAGE_RULES"); env && *env) return env;
+    std::string dir = exe_dir();
+    if (!dir.empty()) {
+        for (const char* rel : {"/../share/mxtriage/rules", "/rules", "/../rules"}) {
+            std::error_code ec;
+            fs::path p = fs::path(dir + rel);
+            if (fs::exists(p / "providers.toml", ec)) return fs::weakly_canonical(p, ec).string();
+        }
+    }
+    return MXT_SOURCE_RULES_DIR;
+}
+
+std::expected<std::shared_ptr<const Classifier>, std::vector<RuleLoadError>> Classifier::load(
+    const std::vector<std::string>& user_files, const std::string& rules_dir) {
+    auto impl = std::make_unique<Impl>();
+    std::vector<RuleLoadError> errors;
+    std::size_t order = 0;
+    for (const auto& f : user_files) rules::load_rule_file(f, impl->set, order, errors);
+    if (!rules_dir.empty()) {
+        std::error_code ec;
+        std::vector<std::string> files;
+        for (const auto& entry : fs::directory_iterator(rules_dir, ec)) {
+            std::string name = entry.path().filename().string();
+            if (entry.is_regular_file() && is_rule_file_name(name)) files.push_back(entry.path().string());
+        }
+        if (ec) {
+            errors.push_back({rules_dir, 0, "cannot read the rules directory: " + ec.message()});
+        } else if (files.empty()) {
+            errors.push_back({rules_dir, 0, "no rule files found (set MXTRIAGE_RULES?)"});
+        }
+        // providers.toml and dnsbl.toml first, then NN-*.toml in lexical order.
+        std::sort(files.begin(), files.end(), [](const std::string& a, const std::string& b) {
+            auto rank = [](const std::string& p) {
+                auto n = fs::path(p).filename().string();
+                return n == "providers.toml" ? 0 : n == "dnsbl.toml" ? 1 : 2;
+            };
+            return rank(a) != rank(b) ? rank(a) < rank(b) : a < b;
+        });
+        for (const auto& f : files) rules::load_rule_file(f, impl->set, order, errors);
+    }
+    // Rule ids are unique over all files.
+    std::map<std::string, const Rule*> ids;
+    for (const auto& r : impl->set.rules) {
+        auto [it, fresh] = ids.emplace(r.id, &r);
+        if (!fresh)
+            errors.push_back({r.place.file, r.place.line,
+                              "duplicate rule id '" + r.id + "' (first at " + it->second->place.file +
+                                  ":" + std::to_string(it->second->place.line) + ")"});
+    }
+    std::set<std::string> provider_ids;
+    for (const auto& p : impl->set.providers) provider_ids.insert(p.id);
+    for (const auto& r : impl->set.rules)
+        if (!r.provider.empty() && !provider_ids.count(r.provider) && r.provider != "other")
+            errors.push_back({r.place.file, r.place.line,
+                              "rule '" + r.id + "' names unknown provider '" + r.provider + "'"});
+    if (!errors.empty()) return std::unexpected(std::move(errors));
+    rules::sort_by_precedence(impl->set);
+    if (!compile(*impl, errors)) return std::unexpected(std::move(errors));
+
+    RE2::Options o;
+    o.set_case_sensitive(false);
+    o.set_log_errors(false);
+    // The list a reply names: "blocked using zen.spamhaus.org", "listed at b.barracudacentral.org",
+    // "found on bl.spamcop.net", "see https://www.spamhaus.org/query/ip/..."; the zone is checked
+    // against rules/dnsbl.toml afterwards.
+    impl->zone_capture = std::make_unique<RE2>(
+        R"((?:blocked using|listed (?:at|on|in|by)|found (?:on|in)|blacklisted (?:at|on|by)|rbl(?: restriction)?:?|dnsbl:?|using rbl)\s+(?:the\s+)?([a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}))",
+        o);
+    impl->ip_capture = std::make_unique<RE2>(R"(\[(\d{1,3}(?:\.\d{1,3}){3})\])", o);
+    impl->as_capture = std::make_unique<RE2>(R"(\bAS\((\d+)\))", o);
+    return std::shared_ptr<const Classifier>(new Classifier(std::move(impl)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions
+
+struct ClassifierSession::State {
+    hs_scratch_t* scratch = nullptr;
+    struct Entry {
+        int rule = -1;
+        int provider = -1;
+        int blocklist = -1;  // index into set.blocklists, -2 = a zone not in the table
+        std::string zone;  // when blocklist == -2
+    };
+    std::unordered_map<std::string, Entry> cache;
+    std::string key;
+    std::string templ;
+    std::vector<std::uint64_t> matched;  // bitset over pattern ids
+    ~State() {
+        if (scratch) hs_free_scratch(scratch);
+    }
+};
+
+ClassifierSession::ClassifierSession(std::shared_ptr<const Classifier> classifier)
+    : classifier_(std::move(classifier)), state_(std::make_unique<State>()) {
+    const auto& impl = classifier_->impl();
+    if (impl.db && hs_alloc_scratch(impl.db, &state_->scratch) != HS_SUCCESS) {
+        // Out of memory for the scratch space: nothing sensible can follow.
+        std::abort();
+    }
+    state_->matched.assign((impl.owners.size() + 63) / 64, 0);
+}
+
+ClassifierSession::~ClassifierSession() = default;
+
+Diagnosis ClassifierSession::classify(std::string_view raw_reply, const ReplyContext& context) {
+    return classify(parse_reply(raw_reply), context);
+}
+
+namespace {
+
+constexpr std::size_t kMaxCacheEntries = 1 << 16;
+
+int on_match(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* ctx) {
+    auto* bits = static_cast<std::vector<std::uint64_t>*>(ctx);
+    (*bits)[id / 64] |= std::uint64_t{1} << (id % 64);
+    return 0;
+}
+
+}  // namespace
+
+Diagnosis ClassifierSession::classify(const Reply& reply, const ReplyContext& context) {
+    const auto& impl = classifier_->impl();
+    const auto& set = impl.set;
+    State& st = *state_;
+
+    int code = reply.basic_code ? reply.basic_code : context.code_hint;
+    EnhancedCode status = reply.status;
+    if (!status.present() && context.status_hint.present() &&
+        (code == 0 || code / 100 == context.status_hint.cls))
+        status = context.status_hint;
+    Stage stage = reply.stage != Stage::unknown ? reply.stage : context.stage;
+    std::string host = lower_host(context.remote_host);
+    std::string domain = domain_of(context.recipient);
+    int host_provider = provider_by_host(set, host);
+    int domain_provider = provider_by_domain(set, domain);
+
+    make_template(reply.text, st.templ);
+    st.key.clear();
+    st.key.append(st.templ);
+    st.key.push_back('\x1f');
+    st.key.append(std::to_string(code));
+    st.key.push_back('|');
+    st.key.append(std::to_string(status.cls * 1000000 + status.subject * 1000 + status.detail));
+    st.key.push_back('|');
+    st.key.append(std::to_string(static_cast<int>(stage)));
+    st.key.push_back('|');
+    st.key.append(std::to_string(host_provider));
+    st.key.push_back('|');
+    st.key.append(std::to_string(domain_provider));
+
+    State::Entry entry;
+    if (auto it = st.cache.find(st.key); it != st.cache.end()) {
+        ++hits_;
+        entry = it->second;
+    } else {
+        ++misses_;
+        std::fill(st.matched.begin(), st.matched.end(), 0);
+        if (impl.db && !reply.text.empty()) {
+            hs_scan(impl.db, reply.text.data(), static_cast<unsigned>(reply.text.size()), 0, st.scratch,
+                    on_match, &st.matched);
+        }
+        auto hit = [&](std::size_t id) { return (st.matched[id / 64] >> (id % 64)) & 1; };
+        // Which rules and providers had a text pattern match.
+        std::vector<char> rule_hit(set.rules.size(), 0);
+        int text_provider = -1;
+        for (std::size_t id = 0; id < impl.owners.size(); ++id) {
+            if (!hit(id)) continue;
+            const auto& o = impl.owners[id];
+            if (o.is_provider) {
+                if (text_provider < 0 || static_cast<int>(o.index) < text_provider)
+                    text_provider = static_cast<int>(o.index);
+            } else {
+                rule_hit[o.index] = 1;
+            }
+        }
+        entry.provider = text_provider >= 0 ? text_provider : host_provider >= 0 ? host_provider : domain_provider;
+        const std::string& provider_id = entry.provider >= 0 ? set.providers[entry.provider].id : std::string("other");
+        for (std::size_t i = 0; i < set.rules.size(); ++i) {
+            const Rule& r = set.rules[i];
+            if (!r.texts.empty() && !rule_hit[i]) continue;
+            if (!r.provider.empty() && r.provider != provider_id) continue;
+            if (!r.codes.empty() &&
+                std::none_of(r.codes.begin(), r.codes.end(), [&](const auto& p) { return p.matches(code); }))
+                continue;
+            if (!r.statuses.empty() &&
+                std::none_of(r.statuses.begin(), r.statuses.end(), [&](const auto& p) { return p.matches(status); }))
+                continue;
+            if (r.stage_mask && !(r.stage_mask & (1u << static_cast<unsigned>(stage)))) continue;
+            entry.rule = static_cast<int>(i);
+            break;
+        }
+        // The blocklist a reply names, if any.
+        if (entry.rule >= 0 && set.rules[entry.rule].category == Category::blocklisted) {
+            std::string zone;
+            if (RE2::PartialMatch(reply.text, *impl.zone_capture, &zone)) {
+                for (auto& c : zone) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                for (std::size_t b = 0; b < set.blocklists.size(); ++b)
+                    if (host_matches(zone, set.blocklists[b].zone) || host_matches(set.blocklists[b].zone, zone)) {
+                        entry.blocklist = static_cast<int>(b);
+                        break;
+                    }
+            }
+            if (entry.blocklist == -1) {
+                for (std::size_t b = 0; b < set.blocklists.size() && entry.blocklist == -1; ++b)
+                    for (const auto& m : set.blocklists[b].mentions)
+                        if (RE2::PartialMatch(reply.text, *m)) {
+                            entry.blocklist = static_cast<int>(b);
+                            break;
+                        }
+            }
+            if (entry.blocklist == -1 && !zone.empty()) {
+                entry.blocklist = -2;
+                entry.zone = zone;
+            }
+        }
+        if (st.cache.size() >= kMaxCacheEntries) st.cache.clear();
+        st.cache.emplace(st.key, entry);
+    }
+
+    Diagnosis d;
+    d.template_text = st.templ;
+    if (entry.provider >= 0) {
+        d.provider = set.providers[entry.provider].id;
+        d.provider_detail = set.providers[entry.provider].detail;
+    }
+    int cls = code ? code / 100 : status.cls;
+    if (entry.rule >= 0) {
+        const Rule& r = set.rules[entry.rule];
+        d.category = r.category;
+        d.reason = r.reason;
+        d.action = r.action;
+        d.rule = r.id;
+        d.explanation = r.explanation;
+        d.fix = r.fix;
+        d.url = r.url;
+        d.permanent = r.permanent.value_or(cls == 5);
+        d.hard_bounce = r.hard_bounce.value_or(
+            r.reason == "userunknown" || r.reason == "hostunknown" || r.reason == "hasmoved" ||
+            (r.reason == "notaccept" && cls == 5));
+    } else {
+        d.category = cls == 4 ? Category::transient : Category::unclassified;
+        d.reason = reply.text.empty() && !code ? "undefined" : "onhold";
+        d.action = cls == 4 ? Action::retry : Action::investigate;
+        d.permanent = cls == 5;
+        d.explanation = "No rule matched this reply.";
+        d.fix = "Read the reply text; if it recurs, add a rule for it (mxtriage rules check).";
+    }
+    if (entry.blocklist >= 0) {
+        const auto& b = set.blocklists[entry.blocklist];
+        d.blocklist = {b.name, b.zone, b.delist_url};
+    } else if (entry.blocklist == -2) {
+        d.blocklist = {entry.zone, entry.zone, ""};
+    }
+    // Per-reply captures, never cached: the IP a provider says it blocked, Microsoft's AS(...) id.
+    if (d.category == Category::blocklisted || d.category == Category::ip_reputation ||
+        d.category == Category::rate_limited) {
+        RE2::PartialMatch(reply.text, *impl.ip_capture, &d.listed_ip);
+        std::string as_id;
+        if (RE2::PartialMatch(reply.text, *impl.as_capture, &as_id)) d.block_id = "AS(" + as_id + ")";
+    }
+    // Invariants of triage-spec section 6: a 5.7.x reply, or a rejection at connect, HELO or
+    // MAIL FROM, is about the sender, never a reason to suppress the recipient.
+    bool suppressing = d.action == Action::suppress || d.action == Action::suppress_after_retries;
+    if (suppressing && status.subject == 7) {
+        d.action = Action::investigate;
+        d.explanation += " The enhanced code is 5.7.x (a policy decision about the sender), so the "
+                         "address is not suppressed.";
+    } else if (suppressing && (stage == Stage::connect || stage == Stage::helo || stage == Stage::mail)) {
+        d.action = Action::investigate;
+        d.explanation += " The rejection came before the recipient was named, so it concerns the "
+                         "sender, not the address.";
+    }
+    return d;
+}
+
+}  // namespace mxt
