@@ -3,6 +3,7 @@
 // list` prints the rule table in precedence order.
 #include <re2/re2.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "cli/command.hpp"
@@ -24,7 +25,15 @@ int check(const RulesOptions& opt) {
         error("rules check: give at least one rule file");
         return kExitError;
     }
-    auto loaded = Classifier::load(opt.files, opt.alone ? std::string() : Classifier::default_rules_dir());
+    // rules/triage.toml holds the triage thresholds, not rules: `mxtriage triage` validates it.
+    std::vector<std::string> files;
+    for (const auto& f : opt.files) {
+        if (std::filesystem::path(f).filename() == "triage.toml")
+            std::cerr << "mxtriage: " << f << ": triage thresholds, not rules: skipped\n";
+        else
+            files.push_back(f);
+    }
+    auto loaded = Classifier::load(files, opt.alone ? std::string() : Classifier::default_rules_dir());
     if (!loaded) {
         for (const auto& e : loaded.error()) error(e.str());
         std::cerr << loaded.error().size() << " error(s)\n";

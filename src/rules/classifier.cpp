@@ -179,7 +179,11 @@ std::expected<std::shared_ptr<const Classifier>, std::vector<RuleLoadError>> Cla
             };
             return rank(a) != rank(b) ? rank(a) < rank(b) : a < b;
         });
-        for (const auto& f : files) rules::load_rule_file(f, impl->set, order, errors);
+        // A shipped file also given as a user file (`rules check rules/*.toml`) is loaded once.
+        std::set<fs::path> given;
+        for (const auto& f : user_files) given.insert(fs::weakly_canonical(f, ec));
+        for (const auto& f : files)
+            if (!given.count(fs::weakly_canonical(f, ec))) rules::load_rule_file(f, impl->set, order, errors);
     }
     // Rule ids are unique over all files.
     std::map<std::string, const Rule*> ids;
@@ -318,6 +322,18 @@ Diagnosis ClassifierSession::classify(const Reply& reply, const ReplyContext& co
             }
         }
         entry.provider = text_provider >= 0 ? text_provider : host_provider >= 0 ? host_provider : domain_provider;
+        // Wording shared by a provider's services (Microsoft's AS(nnn) for Outlook.com and
+        // Microsoft 365) names the provider but not the service: take the detail from the host
+        // or the recipient domain when they name the same provider.
+        if (text_provider >= 0 && set.providers[text_provider].detail.empty()) {
+            for (int other : {host_provider, domain_provider}) {
+                if (other >= 0 && set.providers[other].id == set.providers[text_provider].id &&
+                    !set.providers[other].detail.empty()) {
+                    entry.provider = other;
+                    break;
+                }
+            }
+        }
         const std::string& provider_id = entry.provider >= 0 ? set.providers[entry.provider].id : std::string("other");
         for (std::size_t i = 0; i < set.rules.size(); ++i) {
             const Rule& r = set.rules[i];

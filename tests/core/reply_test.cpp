@@ -144,7 +144,9 @@ TEST(Reply, ProviderTags) {
     ASSERT_EQ(m.tags.size(), 1u);
     EXPECT_EQ(m.tags[0], "S3150");
     auto a = parse_reply("451 4.7.500 Server busy. Please try again later from [192.0.2.2]. (AS761)");
-    ASSERT_EQ(a.tags.size(), 0u) << "AS761 without parentheses is not the AS(...) form";
+    // Microsoft writes its throttling references as "(AS761)" as well as "AS(1234)".
+    ASSERT_EQ(a.tags.size(), 1u);
+    EXPECT_EQ(a.tags[0], "AS761");
     auto cbl = parse_reply("550 5.7.1 Client host [192.0.2.1] blocked using Customer Block List AS(1234)");
     ASSERT_EQ(cbl.tags.size(), 1u);
     EXPECT_EQ(cbl.tags[0], "AS(1234)");
