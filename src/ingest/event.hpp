@@ -41,6 +41,11 @@ struct DeliveryEvent {
     std::vector<DkimSignature> dkim;
     std::vector<std::string> authentication_results;
     std::string feedback_type;  // ARF Feedback-Type for complaints
+    // A reason the reader knows better than the reply text (Sisimai vocabulary: "expired" after
+    // retries, "delivered", "feedback", "vacation", "mailererror", ...); "" when none. Final hints
+    // decide the reason; the others yield to a rule that recognises the reply (classify_event).
+    std::string reason_hint;
+    bool reason_hint_final = false;
     Diagnosis diagnosis;
 };
 

@@ -1,0 +1,192 @@
+// Reply classification for delivery events (see classify_event.hpp).
+//
+// How a reader's hint and the rules combine (mirrors how Sisimai lets a specific reply override a
+// vague reason): a final hint (feedback, vacation, delivered) decides outright; a soft hint
+// (expired, mailererror, onhold, ...) yields to any rule that recognised the reply, and decides
+// only when no rule matched or the rule could only say "undefined".
+#include "ingest/classify_event.hpp"
+
+#include <charconv>
+
+#include "ingest/mail/text_util.hpp"
+#include "reply/reply.hpp"
+
+namespace mxt {
+
+namespace {
+
+EnhancedCode code_of(std::string_view s) {
+    // RFC 3463 section 2: class "." subject "." detail.
+    EnhancedCode c;
+    int parts[3] = {0, 0, 0};
+    std::size_t pos = 0;
+    for (int i = 0; i < 3; ++i) {
+        std::size_t end = i < 2 ? s.find('.', pos) : s.size();
+        if (end == std::string_view::npos || end == pos || end - pos > 3) return {};
+        auto r = std::from_chars(s.data() + pos, s.data() + end, parts[i]);
+        if (r.ec != std::errc() || r.ptr != s.data() + end) return {};
+        pos = end + 1;
+    }
+    if (parts[0] != 2 && parts[0] != 4 && parts[0] != 5) return {};
+    c.cls = parts[0];
+    c.subject = parts[1];
+    c.detail = parts[2];
+    return c;
+}
+
+bool permanent_of(const DeliveryEvent& e) {
+    if (!e.status.empty()) return e.status[0] == '5';
+    if (!e.reply_code.empty()) return e.reply_code[0] == '5';
+    return e.outcome == Outcome::bounced;
+}
+
+// A reply the sending MTA kept retrying until its queue lifetime ran out is "expired" even when
+// the last reply says something transient (a timeout, a temporary local error): the retries are
+// the news. A DNS or routing failure keeps its own name.
+bool overridden_by_expiry(const Diagnosis& d, std::string_view text) {
+    static constexpr std::string_view kTransient[] = {"networkerror", "systemerror", "securityerror", "blocked"};
+    bool transient = false;
+    for (auto r : kTransient) transient = transient || d.reason == r;
+    if (!transient) return false;
+    // Only a rule that read nothing but the code, or a plain timeout, yields to the expiry.
+    if (d.rule.starts_with("rfc3463.") || d.rule.starts_with("basic.")) return true;
+    static constexpr std::string_view kRetried[] = {"timed out", "still undelivered", "deferred"};
+    for (auto k : kRetried)
+        if (mail::icontains(text, k)) return true;
+    return false;
+}
+
+}  // namespace
+
+Diagnosis diagnosis_for_hint(const DeliveryEvent& e) {
+    Diagnosis d;
+    const std::string& h = e.reason_hint;
+    d.reason = h;
+    d.rule = "reader." + h;
+    d.permanent = permanent_of(e);
+    if (h == "feedback") {
+        d.category = Category::complaint;
+        d.action = Action::suppress;
+        d.permanent = false;
+        d.explanation = "The recipient's provider forwarded a complaint (feedback report) about this message.";
+        d.fix = "Stop mailing this recipient and check why the message was reported.";
+    } else if (h == "vacation") {
+        d.category = Category::auto_reply;
+        d.action = Action::none;
+        d.permanent = false;
+        d.explanation = "An automatic reply (out of office or vacation), not a delivery failure.";
+        d.fix = "Nothing to do: the message was delivered.";
+    } else if (h == "delivered") {
+        d.category = Category::delivered;
+        d.action = Action::none;
+        d.permanent = false;
+        d.explanation = "The delivery report says the message was delivered.";
+        d.fix = "Nothing to do.";
+    } else if (h == "expired") {
+        d.category = Category::transient;
+        d.action = Action::retry;
+        d.explanation = "The sending server gave up after retrying for its whole queue lifetime.";
+        d.fix = "Check whether the recipient's servers are reachable; retry later, and suppress the "
+                "address if it keeps expiring.";
+    } else if (h == "mailererror") {
+        d.category = Category::transient;
+        d.action = Action::investigate;
+        d.explanation = "The receiving side's delivery program failed.";
+        d.fix = "Retry later; if it persists, contact the recipient's postmaster.";
+    } else if (h == "userunknown") {
+        d.category = Category::unknown_user;
+        d.action = Action::suppress;
+        d.hard_bounce = true;
+        d.explanation = "The mailbox does not exist.";
+        d.fix = "Suppress the address.";
+    } else if (h == "hostunknown") {
+        d.category = Category::bad_domain;
+        d.action = Action::suppress;
+        d.hard_bounce = true;
+        d.explanation = "The recipient's domain does not exist or has no mail servers.";
+        d.fix = "Suppress the address; check it for typos.";
+    } else if (h == "mailboxfull") {
+        d.category = Category::mailbox_full;
+        d.action = Action::suppress_after_retries;
+        d.explanation = "The recipient's mailbox is full.";
+        d.fix = "Retry later; suppress after repeated failures over several days.";
+    } else if (h == "mesgtoobig" || h == "exceedlimit") {
+        d.category = Category::message_too_big;
+        d.action = Action::review_content;
+        d.explanation = "The message is larger than the receiving side accepts.";
+        d.fix = "Shrink the message: host attachments and images elsewhere.";
+    } else if (h == "suspend") {
+        d.category = Category::mailbox_disabled;
+        d.action = Action::suppress;
+        d.explanation = "The recipient's account is suspended or disabled.";
+        d.fix = "Suppress the address.";
+    } else if (h == "filtered" || h == "rejected" || h == "policyviolation") {
+        d.category = Category::recipient_policy;
+        d.action = Action::investigate;
+        d.explanation = "The receiving side refused the message by its own policy or filter.";
+        d.fix = "Check the reply text; contact the recipient by other means if it persists.";
+    } else if (h == "blocked" || h == "spamdetected" || h == "securityerror" || h == "badreputation") {
+        d.category = h == "spamdetected" ? Category::content : Category::ip_reputation;
+        d.action = h == "spamdetected" ? Action::review_content : Action::investigate;
+        d.explanation = "The receiving side refused the message because of the sender or its content.";
+        d.fix = "Check the reply text, blocklists and authentication.";
+    } else if (h == "networkerror" || h == "systemerror" || h == "notaccept" || h == "toomanyconn") {
+        d.category = Category::transient;
+        d.action = Action::retry;
+        d.explanation = "The receiving side could not take the message for a technical reason.";
+        d.fix = "Retry later.";
+    } else {
+        d.category = Category::unclassified;
+        d.action = Action::investigate;
+        d.explanation = "The bounce does not say enough to tell why delivery failed.";
+        d.fix = "Keep the text and investigate.";
+    }
+    // RFC 3463 5.7.x is the sender's reputation, authentication or content: never suppress on it.
+    if (e.status.starts_with("5.7.") && (d.action == Action::suppress || d.action == Action::suppress_after_retries) &&
+        d.category != Category::complaint)
+        d.action = Action::investigate;
+    d.hard_bounce = d.hard_bounce || ((h == "notaccept" || h == "hasmoved") && d.permanent);
+    return d;
+}
+
+void classify_event(ClassifierSession& session, DeliveryEvent& e) {
+    // Fill what the reader did not report from the reply text itself.
+    if (e.status.empty()) e.status = mail::find_status(e.text);
+    if (e.reply_code.empty()) e.reply_code = mail::find_reply_code(e.text);
+
+    if (!e.reason_hint.empty() && e.reason_hint_final) {
+        e.diagnosis = diagnosis_for_hint(e);
+        return;
+    }
+    ReplyContext ctx;
+    ctx.recipient = e.recipient;
+    ctx.remote_host = e.remote_host;
+    ctx.stage = e.stage;
+    ctx.status_hint = code_of(e.status);
+    if (!e.reply_code.empty()) std::from_chars(e.reply_code.data(), e.reply_code.data() + e.reply_code.size(), ctx.code_hint);
+    Diagnosis d = session.classify(e.text, ctx);
+    bool matched = !d.rule.empty() && d.reason != "undefined" && d.reason != "onhold";
+    if (e.reason_hint == "expired" && matched && overridden_by_expiry(d, e.text)) matched = false;
+    if (matched && d.reason == "userunknown" && !e.status.starts_with("5.1.") && e.status != "5.0.911" &&
+        (e.stage == Stage::data || e.stage == Stage::end_of_data)) {
+        // A "no such user" answered to DATA (not coded 5.1.x) is, as Sisimai reads it, the
+        // recipient's filter refusing this sender: a mailbox that does not exist is refused at
+        // RCPT (RFC 5321 section 3.3); Japanese carriers answer "550 Unknown user" after DATA for
+        // senders the recipient blocked.
+        d.reason = "filtered";
+        d.category = Category::recipient_policy;
+        d.action = Action::investigate;
+        d.hard_bounce = false;
+        d.rule += "+data";
+    }
+    if (!e.reason_hint.empty() && !matched) {
+        Diagnosis h = diagnosis_for_hint(e);
+        h.provider = d.provider;
+        h.provider_detail = d.provider_detail;
+        h.template_text = d.template_text;
+        d = std::move(h);
+    }
+    e.diagnosis = std::move(d);
+}
+
+}  // namespace mxt

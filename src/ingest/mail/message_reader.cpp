@@ -1,0 +1,149 @@
+// One message in, one event per recipient out (see message_reader.hpp): normalises line endings,
+// builds the MIME view, tries the reader table in order, and copies what the reader found plus
+// the returned original's fields into delivery events. Never throws: problems become outcomes.
+#include "ingest/mail/message_reader.hpp"
+
+#include <cctype>
+#include <exception>
+
+#include "ingest/mail/bounce.hpp"
+#include "ingest/mail/headers.hpp"
+#include "ingest/mail/mime.hpp"
+#include "ingest/mail/original.hpp"
+#include "ingest/mail/textscan.hpp"
+#include "ingest/mail/text_util.hpp"
+
+namespace mxt {
+
+namespace {
+
+using namespace mxt::mail;
+
+// No bounce is this large; larger input is refused before any parsing work.
+constexpr std::size_t kMaxMessageBytes = 64u << 20;
+
+bool bounce_words(std::string_view s) {
+    static constexpr std::string_view kWords[] = {
+        "delivery", "undeliver", "failed", "rejected", "returned", "recipient", "user unknown",
+        "mailbox", "smtp", "not be delivered", "permanent", "550", "554", "552", "553", "551",
+    };
+    for (auto w : kWords)
+        if (icontains(s, w)) return true;
+    return false;
+}
+
+// Mostly binary input (NULs, control bytes) is not a message in any encoding we read.
+bool binary_junk(std::string_view s) {
+    std::size_t n = std::min<std::size_t>(s.size(), 4096), bad = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != 0x1b && c != '\f') ++bad;
+    }
+    return n > 0 && bad * 10 > n;
+}
+
+UnitOutcome read_inner(std::string_view bytes, const MessageOrigin& origin, EventSink& sink) {
+    UnitOutcome out;
+    if (trim(bytes).empty()) return {UnitResult::skipped, "empty message", 0};
+    if (bytes.size() > kMaxMessageBytes) return {UnitResult::failed, "message too large", 0};
+    if (binary_junk(bytes)) return {UnitResult::failed, "binary data, not a message", 0};
+    // An mbox "From " separator line in front of the header block (RFC 4155) is not a field.
+    if (bytes.starts_with("From ")) {
+        auto nl = bytes.find_first_of("\r\n");
+        bytes = nl == std::string_view::npos ? std::string_view() : bytes.substr(nl + 1);
+        if (!bytes.empty() && bytes[0] == '\n') bytes.remove_prefix(1);
+    }
+    std::string lf = normalize_eol(bytes);
+    auto parsed = parse_mail(lf);
+    if (!parsed) return {UnitResult::failed, parsed.error(), 0};
+    const Mail& m = *parsed;
+
+    Bounce b;
+    for (const auto& r : readers()) {
+        if (!r.detect(m)) continue;
+        Bounce tmp;
+        tmp.format = std::string(r.name);
+        if (r.read(m, tmp) && !tmp.recipients.empty()) {
+            b = std::move(tmp);
+            break;
+        }
+    }
+    if (b.recipients.empty()) return {UnitResult::skipped, "not a bounce", 0};
+
+    HeaderBlock orig = original_headers(m);
+    std::string bounce_to = clean_address(m.headers.get("To"));
+    if (b.recipients.size() > 1 && !bounce_to.empty() && b.format != "arf") {
+        // The bounce's own addressee is the sender of the failed message, never a failed recipient
+        // beside others (its address shows up in quoted "From:" lines and transcripts).
+        std::erase_if(b.recipients, [&](const RecipientResult& r) { return iequals(r.recipient, bounce_to); });
+    }
+    for (auto& r : b.recipients) {
+        DeliveryEvent e;
+        e.source = origin.source;
+        e.position = origin.index;
+        e.format = b.format;
+        e.time = valid_utf8(trim(r.time.empty() ? m.headers.get("Date") : r.time));
+        e.recipient = valid_utf8(r.recipient);
+        e.remote_host = valid_utf8(r.remote_host);
+        e.reply_code = r.reply_code;
+        e.status = r.status;
+        e.text = valid_utf8(r.text);
+        e.stage = r.stage != Stage::unknown ? r.stage : stage_named_in(r.text);
+        e.outcome = r.outcome;
+        if (r.reason_hint.empty() && r.status.starts_with("2.") && r.outcome == Outcome::bounced) {
+            // RFC 3463 class 2 is success: a delivery report, not a failure.
+            r.reason_hint = "delivered";
+            r.hint_is_final = true;
+            e.outcome = Outcome::delivered;
+        }
+        if (r.reason_hint.empty() && (r.outcome == Outcome::deferred || (r.outcome == Outcome::bounced && (r.status.starts_with("4.") ||
+                                                       (r.status.empty() && r.reply_code.starts_with("4")))))) {
+            // A delay notice, or a failure notice for a temporary reply: the MTA retried and gave
+            // up (or is still trying); Sisimai's "expired" unless the reply itself says more.
+            r.reason_hint = "expired";
+        }
+        if (r.reason_hint == "expired" && e.outcome == Outcome::bounced) e.outcome = Outcome::expired;
+        e.reason_hint = r.reason_hint;
+        e.reason_hint_final = r.hint_is_final;
+        if (e.stage == Stage::unknown) e.stage = r.stage;
+        e.feedback_type = r.feedback_type;
+        fill_original(orig, origin.campaign_header, e);
+        if (e.sender.empty()) e.sender = bounce_to;
+        sink.event(std::move(e));
+        ++out.events;
+    }
+    return out;
+}
+
+}  // namespace
+
+bool looks_like_message(std::string_view head) {
+    auto s = head.substr(0, std::min<std::size_t>(head.size(), 4096));
+    if (s.empty() || binary_junk(s)) return false;
+    auto nl = s.find_first_of("\r\n");
+    auto first = s.substr(0, nl);
+    if (first.starts_with("From ")) return true;  // mbox separator line
+    if (is_field_line(first)) return true;
+    // A log line (syslog "Nov 27 10:00:00 host ..." or ISO "2026-11-27T...") is not a pasted
+    // bounce even when it quotes a reply.
+    static constexpr std::string_view kMonths[] = {"Jan ", "Feb ", "Mar ", "Apr ", "May ", "Jun ",
+                                                   "Jul ", "Aug ", "Sep ", "Oct ", "Nov ", "Dec "};
+    for (auto m : kMonths)
+        if (first.starts_with(m)) return false;
+    if (first.size() > 10 && std::isdigit(static_cast<unsigned char>(first[0])) && first[4] == '-' && first[7] == '-')
+        return false;
+    // A bare bounce body: an address and some delivery wording.
+    return s.find('@') != std::string_view::npos && bounce_words(s);
+}
+
+UnitOutcome read_message(std::string_view bytes, const MessageOrigin& origin, EventSink& sink) {
+    try {
+        return read_inner(bytes, origin, sink);
+    } catch (const std::exception& ex) {
+        return {UnitResult::failed, std::string("internal error: ") + ex.what(), 0};
+    } catch (...) {
+        return {UnitResult::failed, "internal error", 0};
+    }
+}
+
+}  // namespace mxt

@@ -1,0 +1,228 @@
+// GMime-backed MIME view of a message (see mime.hpp).
+#include "ingest/mail/mime.hpp"
+
+#include <gmime/gmime.h>
+
+#include <mutex>
+
+#include "ingest/mail/text_util.hpp"
+
+namespace mxt::mail {
+
+const Part* Mail::find_part(std::string_view type) const {
+    for (const auto& p : parts)
+        if (p.type == type) return &p;
+    return nullptr;
+}
+
+namespace {
+
+void init_gmime() {
+    static std::once_flag once;
+    std::call_once(once, [] { g_mime_init(); });
+}
+
+std::string object_type(GMimeObject* obj) {
+    GMimeContentType* ct = g_mime_object_get_content_type(obj);
+    if (!ct) return "text/plain";
+    const char* t = g_mime_content_type_get_media_type(ct);
+    const char* s = g_mime_content_type_get_media_subtype(ct);
+    return lower(std::string(t ? t : "text") + "/" + (s ? s : "plain"));
+}
+
+std::string stream_text(GMimeStream* mem) {
+    GByteArray* arr = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+    std::string out(reinterpret_cast<const char*>(arr->data), arr->len);
+    return normalize_eol(out);
+}
+
+// The decoded content of a leaf: transfer encoding undone, converted to UTF-8 for text parts.
+std::string part_text(GMimePart* part) {
+    if (GMIME_IS_TEXT_PART(part)) {
+        const char* cs = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+        bool ascii = !cs || g_ascii_strcasecmp(cs, "us-ascii") == 0 || g_ascii_strcasecmp(cs, "utf-8") == 0;
+        if (!ascii) {
+            char* t = g_mime_text_part_get_text(GMIME_TEXT_PART(part));
+            if (t) {
+                std::string out = normalize_eol(t);
+                g_free(t);
+                return out;
+            }
+        }
+    }
+    GMimeDataWrapper* w = g_mime_part_get_content(part);
+    if (!w) return "";
+    GMimeStream* mem = g_mime_stream_mem_new();
+    g_mime_data_wrapper_write_to_stream(w, mem);
+    std::string out = stream_text(mem);
+    g_object_unref(mem);
+    return out;
+}
+
+std::string strip_html(std::string_view html) {
+    std::string out;
+    bool tag = false;
+    for (std::size_t i = 0; i < html.size(); ++i) {
+        char c = html[i];
+        if (c == '<') {
+            tag = true;
+            auto rest = html.substr(i + 1, 4);
+            if (istarts_with(rest, "br") || istarts_with(rest, "p") || istarts_with(rest, "/p") ||
+                istarts_with(rest, "div") || istarts_with(rest, "/div") || istarts_with(rest, "tr") ||
+                istarts_with(rest, "li"))
+                out.push_back('\n');
+            continue;
+        }
+        if (c == '>' && tag) {
+            tag = false;
+            continue;
+        }
+        if (tag) continue;
+        if (c == '&') {
+            auto rest = html.substr(i);
+            if (istarts_with(rest, "&lt;")) { out.push_back('<'); i += 3; continue; }
+            if (istarts_with(rest, "&gt;")) { out.push_back('>'); i += 3; continue; }
+            if (istarts_with(rest, "&amp;")) { out.push_back('&'); i += 4; continue; }
+            if (istarts_with(rest, "&nbsp;")) { out.push_back(' '); i += 5; continue; }
+            if (istarts_with(rest, "&quot;")) { out.push_back('"'); i += 5; continue; }
+        }
+        out.push_back(c);
+    }
+    return out;
+}
+
+struct Walker {
+    Mail& mail;
+    std::string html;
+    bool too_deep = false;
+
+    void original_from_message(GMimeMessage* m) {
+        if (mail.has_original) return;
+        char* h = g_mime_object_get_headers(GMIME_OBJECT(m), nullptr);
+        if (h) {
+            std::string hs = normalize_eol(h);
+            g_free(h);
+            mail.original = parse_header_block(hs, nullptr, true);
+            mail.has_original = !mail.original.empty();
+        }
+        GMimeObject* body = g_mime_message_get_mime_part(m);
+        if (body && GMIME_IS_PART(body)) {
+            mail.original_body = part_text(GMIME_PART(body));
+            if (mail.original_body.size() > 16384) mail.original_body.resize(16384);
+        }
+    }
+
+    void walk(GMimeObject* obj, int depth) {
+        if (depth > kMaxMimeDepth) {
+            too_deep = true;
+            return;
+        }
+        if (GMIME_IS_MULTIPART(obj)) {
+            GMimeMultipart* mp = GMIME_MULTIPART(obj);
+            int n = g_mime_multipart_get_count(mp);
+            for (int i = 0; i < n; ++i) walk(g_mime_multipart_get_part(mp, i), depth + 1);
+            return;
+        }
+        if (GMIME_IS_MESSAGE_PART(obj)) {
+            GMimeMessage* m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+            std::string type = object_type(obj);
+            if (m && type != "message/rfc822" && type != "message/global" && type != "message/news") {
+                // GMime parses every message/* leaf as an embedded message; delivery-status and
+                // feedback-report parts are field groups, so take their text back whole.
+                char* t = g_mime_object_to_string(GMIME_OBJECT(m), nullptr);
+                std::string text = t ? normalize_eol(t) : std::string();
+                g_free(t);
+                if (type == "message/rfc822-headers" && !mail.has_original) {
+                    mail.original = parse_header_block(text, nullptr, true);
+                    mail.has_original = !mail.original.empty();
+                }
+                mail.parts.push_back({std::move(type), std::move(text)});
+                return;
+            }
+            if (m) {
+                GMimeObject* inner = g_mime_message_get_mime_part(m);
+                if (inner && object_type(inner) == "multipart/report" && !mail.find_part("message/delivery-status")) {
+                    // A delivery report forwarded as an attachment: read the report itself.
+                    walk(inner, depth + 1);
+                    return;
+                }
+                // A returned original (RFC 3462 section 2, third part).
+                original_from_message(m);
+                mail.parts.push_back({type, ""});
+            }
+            return;
+        }
+        if (!GMIME_IS_PART(obj)) return;
+        std::string type = object_type(obj);
+        std::string text = part_text(GMIME_PART(obj));
+        if (type == "text/rfc822-headers" || type == "message/rfc822-headers" ||
+            ((type == "message/rfc822" || type == "message/global") && !mail.has_original)) {
+            if (!mail.has_original) {
+                std::size_t used = 0;
+                mail.original = parse_header_block(text, &used, true);
+                mail.has_original = !mail.original.empty();
+                if (used < text.size()) mail.original_body = text.substr(used, 16384);
+            }
+        } else if (type == "text/plain" || type == "text/enriched" || (type.starts_with("text/") && type != "text/html")) {
+            if (!mail.body.empty() && mail.body.back() != '\n') mail.body.push_back('\n');
+            mail.body += text;
+        } else if (type == "text/html") {
+            html += strip_html(text);
+            html.push_back('\n');
+        }
+        mail.parts.push_back({std::move(type), std::move(text)});
+    }
+};
+
+// Counts multipart declarations: thousands of them mean hostile nesting, refused before GMime's
+// recursive parser sees it.
+std::size_t count_multipart(std::string_view s) {
+    std::size_t n = 0;
+    for (std::size_t p = ifind(s, "multipart/"); p != std::string_view::npos; p = ifind(s, "multipart/", p + 10)) ++n;
+    return n;
+}
+
+}  // namespace
+
+std::expected<Mail, std::string> parse_mail(std::string_view bytes) {
+    init_gmime();
+    Mail mail;
+    std::size_t used = 0;
+    mail.headers = parse_header_block(bytes, &used, true);
+    // A pasted bounce body has no header block (or a stray "Word:" first line and nothing else).
+    mail.bare = mail.headers.fields.size() < 2 && !mail.headers.has("Content-Type");
+    if (mail.bare) {
+        mail.headers = {};
+        mail.body = std::string(bytes);
+        mail.parts.push_back({"text/plain", mail.body});
+        return mail;
+    }
+    if (count_multipart(bytes.substr(0, std::min<std::size_t>(bytes.size(), 4u << 20))) > 256)
+        return std::unexpected("MIME nesting too deep");
+
+    GMimeStream* stream = g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size());
+    GMimeParser* parser = g_mime_parser_new_with_stream(stream);
+    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+    GMimeMessage* msg = g_mime_parser_construct_message(parser, nullptr);
+    g_object_unref(parser);
+    g_object_unref(stream);
+    if (!msg) {
+        // Not parseable as MIME: read the body after the header block as plain text.
+        mail.body = std::string(bytes.substr(used));
+        mail.parts.push_back({"text/plain", mail.body});
+        return mail;
+    }
+    Walker w{mail, {}, false};
+    if (GMimeObject* top = g_mime_message_get_mime_part(msg)) w.walk(top, 0);
+    g_object_unref(msg);
+    if (w.too_deep) return std::unexpected("MIME nesting too deep");
+    if (mail.body.empty()) mail.body = std::move(w.html);
+    if (mail.body.empty() && mail.parts.size() <= 1 && used < bytes.size()) {
+        // A multipart whose boundary GMime could not find (missing or misfolded boundary
+        // parameter): read what follows the header block as text rather than nothing.
+        mail.body = std::string(bytes.substr(used));
+    }
+    return mail;
+}
+
+}  // namespace mxt::mail

@@ -1,0 +1,42 @@
+// The MIME view of one message that every bounce reader works on: top header fields, the decoded
+// leaf parts of the report (transfer encodings and charsets undone, RFC 2045/2047/2231), and the
+// header fields of the returned original message (RFC 3462 message/rfc822 or text/rfc822-headers).
+// GMime does the MIME structure and decoding; line endings are LF throughout.
+#pragma once
+
+#include <expected>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ingest/mail/headers.hpp"
+
+namespace mxt::mail {
+
+struct Part {
+    std::string type;  // lower case "type/subtype"
+    std::string text;  // decoded content (UTF-8 where the charset was known), LF endings
+};
+
+struct Mail {
+    HeaderBlock headers;  // the message's own header fields (empty for a bare pasted body)
+    std::vector<Part> parts;  // leaf parts outside any returned message, in order
+    std::string body;  // the human-readable text: text/plain parts joined (text/html stripped if none)
+    HeaderBlock original;  // header fields of the returned message, where one is attached
+    std::string original_body;  // its body text, where attached (bounded)
+    bool has_original = false;
+    bool bare = false;  // no header block: a bounce body pasted on its own
+
+    const Part* find_part(std::string_view type) const;
+    std::string_view subject() const { return headers.get("Subject"); }
+    std::string_view from() const { return headers.get("From"); }
+};
+
+// Nested multiparts are followed to this depth; deeper input is refused rather than risking the
+// parser's recursion (hostile input can nest thousands deep).
+constexpr int kMaxMimeDepth = 32;
+
+// Parses LF-normalised bytes. Errors are a short reason ("MIME nesting too deep", ...).
+std::expected<Mail, std::string> parse_mail(std::string_view lf_bytes);
+
+}  // namespace mxt::mail

@@ -1,0 +1,427 @@
+// Tests of the e-mail message reader: RFC 3464 / RFC 6533 reports, ARF complaints, auto-replies,
+// returned-original fields, pasted bodies, line endings, and hostile input.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "ingest/classify_event.hpp"
+#include "ingest/mail/message_reader.hpp"
+
+using namespace mxt;
+
+namespace {
+
+struct Collect : EventSink {
+    std::vector<DeliveryEvent> events;
+    std::vector<InputProblem> problems;
+    void event(DeliveryEvent&& e) override { events.push_back(std::move(e)); }
+    void problem(const InputProblem& p) override { problems.push_back(p); }
+};
+
+struct Read {
+    UnitOutcome outcome;
+    std::vector<DeliveryEvent> events;
+};
+
+Read read(const std::string& msg) {
+    Collect sink;
+    MessageOrigin origin;
+    origin.source = "test.eml";
+    Read r;
+    r.outcome = read_message(msg, origin, sink);
+    r.events = std::move(sink.events);
+    return r;
+}
+
+std::string crlf(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '\n') out += "\r\n";
+        else out.push_back(c);
+    }
+    return out;
+}
+
+std::string cr(const std::string& s) {
+    std::string out = s;
+    for (char& c : out)
+        if (c == '\n') c = '\r';
+    return out;
+}
+
+const std::string kDsn =
+    "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n"
+    "To: sender@example.com\n"
+    "Subject: Undelivered Mail Returned to Sender\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/report; report-type=delivery-status;\n"
+    "\tboundary=\"BOUNDARY\"\n"
+    "\n"
+    "--BOUNDARY\n"
+    "Content-Type: text/plain\n"
+    "\n"
+    "I'm sorry to have to inform you that your message could not be delivered.\n"
+    "\n"
+    "--BOUNDARY\n"
+    "Content-Type: message/delivery-status\n"
+    "\n"
+    "Reporting-MTA: dns; mx.example.org\n"
+    "Arrival-Date: Thu, 29 Apr 2021 23:34:45 +0900\n"
+    "\n"
+    "Final-Recipient: rfc822; alice@example.net\n"
+    "Original-Recipient: rfc822;alice@example.net\n"
+    "Action: failed\n"
+    "Status: 5.1.1\n"
+    "Remote-MTA: dns; mx1.example.net\n"
+    "Diagnostic-Code: smtp; 550 5.1.1 <alice@example.net>: Recipient address\n"
+    "    rejected: User unknown in local recipient table\n"
+    "Last-Attempt-Date: Thu, 29 Apr 2021 23:34:46 +0900\n"
+    "\n"
+    "Final-Recipient: rfc822; bob@example.net\n"
+    "Action: delayed\n"
+    "Status: 4.2.2\n"
+    "Diagnostic-Code: smtp; 452 4.2.2 Mailbox full\n"
+    "\n"
+    "--BOUNDARY\n"
+    "Content-Type: message/rfc822\n"
+    "\n"
+    "Return-Path: <bounces@example.com>\n"
+    "From: News <news@example.com>\n"
+    "To: alice@example.net\n"
+    "Message-ID: <abc123@example.com>\n"
+    "X-Campaign: spring-2021\n"
+    "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=sel1;\n"
+    "\th=from:to; bh=xyz=; b=abc=\n"
+    "Authentication-Results: mx.example.org; spf=pass smtp.mailfrom=example.com\n"
+    "Subject: Hello\n"
+    "\n"
+    "Body\n"
+    "--BOUNDARY--\n";
+
+TEST(MailReader, Rfc3464PerRecipientFields) {
+    auto r = read(kDsn);
+    ASSERT_EQ(r.outcome.result, UnitResult::parsed) << r.outcome.why;
+    ASSERT_EQ(r.events.size(), 2u);
+    const auto& a = r.events[0];
+    EXPECT_EQ(a.format, "rfc3464");
+    EXPECT_EQ(a.recipient, "alice@example.net");
+    EXPECT_EQ(a.status, "5.1.1");
+    EXPECT_EQ(a.reply_code, "550");
+    EXPECT_EQ(a.remote_host, "mx1.example.net");
+    // Folded Diagnostic-Code lines are unfolded into one reply.
+    EXPECT_EQ(a.text, "550 5.1.1 <alice@example.net>: Recipient address rejected: User unknown in local recipient table");
+    EXPECT_EQ(a.outcome, Outcome::bounced);
+    EXPECT_NE(a.time.find("23:34:46"), std::string::npos);
+    const auto& b = r.events[1];
+    EXPECT_EQ(b.recipient, "bob@example.net");
+    EXPECT_EQ(b.status, "4.2.2");
+    EXPECT_EQ(b.outcome, Outcome::deferred);
+    EXPECT_EQ(b.reason_hint, "expired");
+    EXPECT_FALSE(b.reason_hint_final);
+}
+
+TEST(MailReader, KeepsTheReturnedOriginalsFields) {
+    auto r = read(kDsn);
+    ASSERT_FALSE(r.events.empty());
+    const auto& e = r.events[0];
+    EXPECT_EQ(e.header_from, "News <news@example.com>");
+    EXPECT_EQ(e.return_path, "bounces@example.com");
+    EXPECT_EQ(e.message_id, "<abc123@example.com>");
+    EXPECT_EQ(e.campaign, "spring-2021");
+    ASSERT_EQ(e.dkim.size(), 1u);
+    EXPECT_EQ(e.dkim[0].d, "example.com");
+    EXPECT_EQ(e.dkim[0].s, "sel1");
+    ASSERT_EQ(e.authentication_results.size(), 1u);
+    EXPECT_NE(e.authentication_results[0].find("spf=pass"), std::string::npos);
+}
+
+TEST(MailReader, CampaignHeaderIsConfigurable) {
+    std::string msg = kDsn;
+    msg.replace(msg.find("X-Campaign: spring-2021"), 23, "X-Mailing-Id: m-77");
+    Collect sink;
+    MessageOrigin origin;
+    origin.campaign_header = "X-Mailing-Id";
+    read_message(msg, origin, sink);
+    ASSERT_FALSE(sink.events.empty());
+    EXPECT_EQ(sink.events[0].campaign, "m-77");
+}
+
+std::string fields(const std::vector<DeliveryEvent>& ev) {
+    std::string out;
+    for (const auto& e : ev)
+        out += e.recipient + "|" + e.status + "|" + e.reply_code + "|" + e.text + "|" + e.remote_host + "|" +
+               e.header_from + "|" + e.message_id + "|" + e.campaign + "\n";
+    return out;
+}
+
+TEST(MailReader, LineEndingsDoNotMatter) {
+    auto lf = read(kDsn);
+    auto dos = read(crlf(kDsn));
+    auto mac = read(cr(kDsn));
+    ASSERT_EQ(lf.events.size(), 2u);
+    EXPECT_EQ(fields(lf.events), fields(dos.events));
+    EXPECT_EQ(fields(lf.events), fields(mac.events));
+}
+
+TEST(MailReader, GlobalDeliveryStatusWithUtf8Address) {
+    std::string msg =
+        "From: postmaster@example.org\n"
+        "Subject: Delivery Status Notification\n"
+        "MIME-Version: 1.0\n"
+        "Content-Type: multipart/report; report-type=global-delivery-status; boundary=\"b\"\n"
+        "\n"
+        "--b\n"
+        "Content-Type: text/plain; charset=utf-8\n"
+        "\n"
+        "Delivery failed.\n"
+        "--b\n"
+        "Content-Type: message/global-delivery-status\n"
+        "\n"
+        "Reporting-MTA: dns; mx.example.org\n"
+        "\n"
+        "Final-Recipient: utf-8; \xE7\x94\xA8\xE6\x88\xB7@example.org\n"
+        "Action: failed\n"
+        "Status: 5.2.2\n"
+        "Diagnostic-Code: smtp; 552 5.2.2 Mailbox full\n"
+        "--b--\n";
+    auto r = read(msg);
+    ASSERT_EQ(r.events.size(), 1u) << r.outcome.why;
+    EXPECT_EQ(r.events[0].recipient, "\xE7\x94\xA8\xE6\x88\xB7@example.org");
+    EXPECT_EQ(r.events[0].status, "5.2.2");
+    EXPECT_EQ(r.events[0].reply_code, "552");
+}
+
+TEST(MailReader, ArfIsAComplaintNotABounce) {
+    std::string msg =
+        "From: feedback@fbl.example.net\n"
+        "To: abuse@example.com\n"
+        "Subject: FW: complaint\n"
+        "MIME-Version: 1.0\n"
+        "Content-Type: multipart/report; report-type=feedback-report; boundary=\"x\"\n"
+        "\n"
+        "--x\n"
+        "Content-Type: text/plain\n"
+        "\n"
+        "This is an email abuse report.\n"
+        "--x\n"
+        "Content-Type: message/feedback-report\n"
+        "\n"
+        "Feedback-Type: abuse\n"
+        "User-Agent: SomeGenerator/1.0\n"
+        "Version: 1\n"
+        "Original-Rcpt-To: carol@example.net\n"
+        "Arrival-Date: Thu, 8 Mar 2005 14:00:00 EDT\n"
+        "--x\n"
+        "Content-Type: message/rfc822\n"
+        "\n"
+        "From: news@example.com\n"
+        "To: carol@example.net\n"
+        "Subject: Offer\n"
+        "\n"
+        "Hi\n"
+        "--x--\n";
+    auto r = read(msg);
+    ASSERT_EQ(r.events.size(), 1u);
+    EXPECT_EQ(r.events[0].format, "arf");
+    EXPECT_EQ(r.events[0].recipient, "carol@example.net");
+    EXPECT_EQ(r.events[0].outcome, Outcome::complaint);
+    EXPECT_EQ(r.events[0].feedback_type, "abuse");
+    EXPECT_EQ(r.events[0].reason_hint, "feedback");
+    EXPECT_TRUE(r.events[0].reason_hint_final);
+}
+
+TEST(MailReader, AutoReplyIsVacation) {
+    std::string msg =
+        "From: Dave <dave@example.net>\n"
+        "To: news@example.com\n"
+        "Subject: Automatic reply: Offer\n"
+        "Auto-Submitted: auto-replied\n"
+        "\n"
+        "I am out of the office until Monday.\n";
+    auto r = read(msg);
+    ASSERT_EQ(r.events.size(), 1u);
+    EXPECT_EQ(r.events[0].recipient, "dave@example.net");
+    EXPECT_EQ(r.events[0].outcome, Outcome::auto_reply);
+    EXPECT_EQ(r.events[0].reason_hint, "vacation");
+}
+
+TEST(MailReader, EximTextBounce) {
+    std::string msg =
+        "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n"
+        "To: sender@example.com\n"
+        "Subject: Mail delivery failed: returning message to sender\n"
+        "X-Failed-Recipients: erin@example.net\n"
+        "\n"
+        "This message was created automatically by mail delivery software.\n"
+        "\n"
+        "A message that you sent could not be delivered to one or more of its\n"
+        "recipients. This is a permanent error. The following address(es) failed:\n"
+        "\n"
+        "  erin@example.net\n"
+        "    SMTP error from remote mail server after RCPT TO:<erin@example.net>:\n"
+        "    host mx.example.net [192.0.2.1]: 550 5.1.1 <erin@example.net>: User unknown\n"
+        "\n"
+        "------ This is a copy of the message, including all the headers. ------\n"
+        "\n"
+        "From: sender@example.com\n"
+        "To: erin@example.net\n"
+        "Message-ID: <m1@example.com>\n"
+        "\n"
+        "Hi\n";
+    auto r = read(msg);
+    ASSERT_EQ(r.events.size(), 1u) << r.outcome.why;
+    EXPECT_EQ(r.events[0].recipient, "erin@example.net");
+    EXPECT_EQ(r.events[0].status, "5.1.1");
+    EXPECT_EQ(r.events[0].reply_code, "550");
+    EXPECT_EQ(r.events[0].stage, Stage::rcpt);
+    EXPECT_EQ(r.events[0].message_id, "<m1@example.com>");
+}
+
+TEST(MailReader, BarePastedBodyIsRead) {
+    std::string body =
+        "<frank@example.net>: host mx.example.net[192.0.2.5] said: 550 5.2.2\n"
+        "    <frank@example.net>: mailbox full (in reply to RCPT TO command)\n";
+    EXPECT_TRUE(looks_like_message(body));
+    auto r = read(body);
+    ASSERT_EQ(r.events.size(), 1u) << r.outcome.why;
+    EXPECT_EQ(r.events[0].recipient, "frank@example.net");
+    EXPECT_EQ(r.events[0].status, "5.2.2");
+    EXPECT_EQ(r.events[0].reply_code, "550");
+}
+
+TEST(MailReader, OrdinaryMailIsSkipped) {
+    std::string msg =
+        "From: a@example.com\nTo: b@example.net\nSubject: lunch?\n\nAre you free at noon?\n";
+    auto r = read(msg);
+    EXPECT_EQ(r.outcome.result, UnitResult::skipped);
+    EXPECT_EQ(r.outcome.why, "not a bounce");
+    EXPECT_TRUE(r.events.empty());
+}
+
+TEST(MailReader, LooksLikeMessage) {
+    EXPECT_TRUE(looks_like_message("Return-Path: <>\nReceived: from x\n"));
+    EXPECT_TRUE(looks_like_message("From MAILER-DAEMON Thu Apr 29 23:34:45 2021\nFrom: x\n"));
+    EXPECT_FALSE(looks_like_message("Nov 27 10:00:00 host postfix/smtp[1]: 123: to=<a@b.c>"));
+    EXPECT_FALSE(looks_like_message(std::string("\x00\x01\x02\x03", 4)));
+}
+
+// Bad input: each case ends as an outcome with a reason, never a crash.
+TEST(MailReader, TruncatedMimeDoesNotCrash) {
+    std::string msg = kDsn.substr(0, kDsn.find("Diagnostic-Code") + 20);
+    auto r = read(msg);
+    EXPECT_NE(r.outcome.result, UnitResult::failed) << r.outcome.why;
+    ASSERT_FALSE(r.events.empty());
+    EXPECT_EQ(r.events[0].recipient, "alice@example.net");
+}
+
+TEST(MailReader, MissingBoundaryIsReadAsText) {
+    std::string msg =
+        "From: MAILER-DAEMON@mx.example.org\n"
+        "Subject: Undelivered Mail Returned to Sender\n"
+        "MIME-Version: 1.0\n"
+        "Content-Type: multipart/mixed\n"
+        "\n"
+        "<gina@example.net>: host mx.example.net said: 550 5.1.1 User unknown\n";
+    auto r = read(msg);
+    ASSERT_EQ(r.events.size(), 1u) << r.outcome.why;
+    EXPECT_EQ(r.events[0].recipient, "gina@example.net");
+}
+
+TEST(MailReader, InvalidUtf8IsRepaired) {
+    std::string msg =
+        "From: MAILER-DAEMON@mx.example.org\n"
+        "Subject: Undelivered Mail Returned to Sender\n"
+        "\n"
+        "<hank@example.net>: host mx.example.net said: 550 5.1.1 bad \xFF\xFE bytes \xC3\n";
+    auto r = read(msg);
+    ASSERT_EQ(r.events.size(), 1u) << r.outcome.why;
+    const auto& t = r.events[0].text;
+    EXPECT_EQ(t.find('\xFF'), std::string::npos);
+    EXPECT_NE(t.find("\xEF\xBF\xBD"), std::string::npos);
+}
+
+TEST(MailReader, DeepNestingIsBounded) {
+    std::string msg = "From: MAILER-DAEMON@mx.example.org\nSubject: Undelivered\nMIME-Version: 1.0\n";
+    const int depth = 5000;
+    msg += "Content-Type: multipart/mixed; boundary=\"b0\"\n\n";
+    for (int i = 1; i < depth; ++i)
+        msg += "--b" + std::to_string(i - 1) + "\nContent-Type: multipart/mixed; boundary=\"b" + std::to_string(i) + "\"\n\n";
+    msg += "--b" + std::to_string(depth - 1) + "\nContent-Type: text/plain\n\n<x@example.net>: 550 5.1.1 unknown\n";
+    auto r = read(msg);
+    EXPECT_EQ(r.outcome.result, UnitResult::failed);
+    EXPECT_EQ(r.outcome.why, "MIME nesting too deep");
+    EXPECT_TRUE(r.events.empty());
+}
+
+TEST(MailReader, BinaryJunkFails) {
+    std::string junk;
+    for (int i = 0; i < 4096; ++i) junk.push_back(static_cast<char>((i * 7919) % 256));
+    auto r = read(junk);
+    EXPECT_EQ(r.outcome.result, UnitResult::failed);
+    EXPECT_FALSE(r.outcome.why.empty());
+    EXPECT_TRUE(r.events.empty());
+    EXPECT_EQ(read("").outcome.result, UnitResult::skipped);
+}
+
+// classify_event: the reader's hints and the rules combined.
+std::shared_ptr<const Classifier> classifier() {
+    static auto cl = Classifier::load({}, MXT_RULES_DIR);
+    EXPECT_TRUE(cl.has_value());
+    return cl ? *cl : nullptr;
+}
+
+TEST(ClassifyEvent, FinalHintDecides) {
+    auto cl = classifier();
+    ASSERT_TRUE(cl);
+    ClassifierSession s(cl);
+    DeliveryEvent e;
+    e.text = "Feedback-Type: abuse";
+    e.reason_hint = "feedback";
+    e.reason_hint_final = true;
+    classify_event(s, e);
+    EXPECT_EQ(e.diagnosis.reason, "feedback");
+    EXPECT_EQ(e.diagnosis.category, Category::complaint);
+}
+
+TEST(ClassifyEvent, RuleBeatsSoftHintAndFillsCodes) {
+    auto cl = classifier();
+    ASSERT_TRUE(cl);
+    ClassifierSession s(cl);
+    DeliveryEvent e;
+    e.text = "452 4.2.2 <bob@example.net>: mailbox full";
+    e.reason_hint = "expired";
+    classify_event(s, e);
+    EXPECT_EQ(e.status, "4.2.2");
+    EXPECT_EQ(e.reply_code, "452");
+    EXPECT_EQ(e.diagnosis.reason, "mailboxfull");
+}
+
+TEST(ClassifyEvent, SoftHintWhenNothingMatches) {
+    auto cl = classifier();
+    ASSERT_TRUE(cl);
+    ClassifierSession s(cl);
+    DeliveryEvent e;
+    e.text = "zzqx";
+    e.reason_hint = "expired";
+    classify_event(s, e);
+    EXPECT_EQ(e.diagnosis.reason, "expired");
+}
+
+TEST(ClassifyEvent, UnknownUserAfterDataIsFiltered) {
+    auto cl = classifier();
+    ASSERT_TRUE(cl);
+    ClassifierSession s(cl);
+    DeliveryEvent e;
+    e.text = "550 Unknown user kijitora@example.jp";
+    e.stage = Stage::data;
+    classify_event(s, e);
+    EXPECT_EQ(e.diagnosis.reason, "filtered");
+    DeliveryEvent f;
+    f.text = "550 5.1.1 Unknown user kijitora@example.jp";
+    f.stage = Stage::rcpt;
+    classify_event(s, f);
+    EXPECT_EQ(f.diagnosis.reason, "userunknown");
+}
+
+}  // namespace
