@@ -77,8 +77,12 @@ public:
             b.push_back('\n');
         } else {
             if (!header_done_) header();
-            std::string place = e.source + ":" + std::to_string(e.position);
-            pad(b, place, 24);
+            // The file's base name keeps the column narrow; --json has the full path.
+            std::string_view src = e.source;
+            if (auto slash = src.rfind('/'); slash != std::string_view::npos) src.remove_prefix(slash + 1);
+            std::string place = std::string(src) + ":" + std::to_string(e.position);
+            if (place.size() > 28) place = "..." + place.substr(place.size() - 25);
+            pad(b, place, 28);
             pad(b, e.outcome == Outcome::unknown ? "-" : to_string(e.outcome), 9);
             pad(b, e.reply_code.empty() ? "-" : e.reply_code, 4);
             pad(b, e.status.empty() ? "-" : e.status, 7);
@@ -128,7 +132,7 @@ private:
         header_done_ = true;
         std::string& b = out_.buf();
         if (colour_) b += "\x1b[1m";
-        pad(b, "WHERE", 24);
+        pad(b, "WHERE", 28);
         pad(b, "OUTCOME", 9);
         pad(b, "CODE", 4);
         pad(b, "STATUS", 7);

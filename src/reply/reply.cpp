@@ -28,13 +28,6 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
     return true;
 }
 
-std::size_t ifind(std::string_view s, std::string_view needle, std::size_t from = 0) {
-    if (needle.empty() || s.size() < needle.size()) return std::string_view::npos;
-    for (std::size_t i = from; i + needle.size() <= s.size(); ++i)
-        if (istarts_with(s.substr(i), needle)) return i;
-    return std::string_view::npos;
-}
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
     while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
@@ -169,7 +162,9 @@ std::string_view unwrap(std::string_view s, Stage& stage) {
         }
     }
     // Postfix: "(in reply to RCPT TO command)" at the end.
-    if (std::size_t p = ifind(s, "(in reply to "); p != std::string_view::npos) {
+    // The wrappers below are written by the MTAs themselves in fixed case, so a case-sensitive
+    // search (memchr-fast) finds them; the reply text proper is never searched this way.
+    if (std::size_t p = s.rfind("(in reply to "); p != std::string_view::npos) {
         std::size_t close = s.find(')', p);
         std::string_view cmd = s.substr(p + 13, (close == std::string_view::npos ? s.size() : close) - p - 13);
         if (cmd.size() > 8 && istarts_with(cmd.substr(cmd.size() - 8), " command"))
@@ -178,17 +173,17 @@ std::string_view unwrap(std::string_view s, Stage& stage) {
         s = trim(s.substr(0, p));
     }
     // Postfix: "host mx.example[192.0.2.1] said: 550 ..." and "... refused to talk to me: 554 ...".
-    if (std::size_t p = ifind(s.substr(0, 300), " said:"); p != std::string_view::npos &&
-                                                           ifind(s.substr(0, p), "host ") != std::string_view::npos) {
+    if (std::size_t p = s.substr(0, 300).find(" said:"); p != std::string_view::npos &&
+                                                           s.substr(0, p).find("host ") != std::string_view::npos) {
         s = trim(s.substr(p + 6));
-    } else if (std::size_t q = ifind(s.substr(0, 300), "refused to talk to me:");
+    } else if (std::size_t q = s.substr(0, 300).find("refused to talk to me:");
                q != std::string_view::npos) {
         s = trim(s.substr(q + 22));
         if (stage == Stage::unknown) stage = Stage::connect;
     }
     // Exim: "SMTP error from remote mail server after RCPT TO:<x>: [host h [ip]:] 550 ..."
-    if (std::size_t p = ifind(s.substr(0, 300), "after "); p != std::string_view::npos &&
-                                                          ifind(s.substr(0, p), "smtp error from remote") != std::string_view::npos) {
+    if (std::size_t p = s.substr(0, 300).find("after "); p != std::string_view::npos &&
+                                                          s.substr(0, p).find("SMTP error from remote") != std::string_view::npos) {
         std::string_view rest = s.substr(p + 6);
         stage = stage_from_command(rest);
         // Skip the command up to ": " followed by a code or "host ".

@@ -8,6 +8,7 @@
 #include "rules/classifier.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -114,28 +115,49 @@ bool host_matches(const std::string& host, const std::string& suffix) {
     return host.size() == suffix.size() || host[host.size() - suffix.size() - 1] == '.';
 }
 
-bool domain_matches(const std::string& domain, const std::string& pattern) {
-    if (pattern.ends_with(".*")) {
-        std::string_view stem(pattern.data(), pattern.size() - 1);  // "yahoo."
-        return domain.starts_with(stem) && domain.size() > stem.size();
+void index_providers(Classifier::Impl& impl) {
+    const auto& providers = impl.set.providers;
+    for (std::size_t i = 0; i < providers.size(); ++i) {
+        for (const auto& h : providers[i].hosts) impl.provider_by_host_suffix.emplace(h, static_cast<int>(i));
+        for (const auto& d : providers[i].domains) {
+            if (d.ends_with(".*"))
+                impl.provider_by_domain_stem.emplace_back(d.substr(0, d.size() - 1), static_cast<int>(i));
+            else
+                impl.provider_by_exact_domain.emplace(d, static_cast<int>(i));
+        }
     }
-    return domain == pattern;
 }
 
-int provider_by_host(const rules::RuleSet& set, const std::string& host) {
-    if (host.empty()) return -1;
-    for (std::size_t i = 0; i < set.providers.size(); ++i)
-        for (const auto& h : set.providers[i].hosts)
-            if (host_matches(host, h)) return static_cast<int>(i);
-    return -1;
+// The first provider entry listing any dot-boundary suffix of the host.
+int provider_by_host(const Classifier::Impl& impl, const std::string& host) {
+    if (host.empty() || impl.provider_by_host_suffix.empty()) return -1;
+    int best = -1;
+    std::size_t pos = 0;
+    while (true) {
+        auto it = impl.provider_by_host_suffix.find(host.substr(pos));
+        if (it != impl.provider_by_host_suffix.end() && (best < 0 || it->second < best)) best = it->second;
+        std::size_t dot = host.find('.', pos);
+        if (dot == std::string::npos) break;
+        pos = dot + 1;
+    }
+    return best;
 }
 
-int provider_by_domain(const rules::RuleSet& set, const std::string& domain) {
+int provider_by_domain(const Classifier::Impl& impl, const std::string& domain) {
     if (domain.empty()) return -1;
-    for (std::size_t i = 0; i < set.providers.size(); ++i)
-        for (const auto& d : set.providers[i].domains)
-            if (domain_matches(domain, d)) return static_cast<int>(i);
-    return -1;
+    int best = -1;
+    if (auto it = impl.provider_by_exact_domain.find(domain); it != impl.provider_by_exact_domain.end())
+        best = it->second;
+    for (const auto& [stem, index] : impl.provider_by_domain_stem)
+        if ((best < 0 || index < best) && domain.size() > stem.size() && domain.starts_with(stem))
+            best = index;
+    return best;
+}
+
+void append_int(std::string& out, long value) {
+    char buf[24];
+    auto res = std::to_chars(buf, buf + sizeof buf, value);
+    out.append(buf, res.ptr);
 }
 
 }  // namespace
@@ -202,6 +224,7 @@ std::expected<std::shared_ptr<const Classifier>, std::vector<RuleLoadError>> Cla
                               "rule '" + r.id + "' names unknown provider '" + r.provider + "'"});
     if (!errors.empty()) return std::unexpected(std::move(errors));
     rules::sort_by_precedence(impl->set);
+    index_providers(*impl);
     if (!compile(*impl, errors)) return std::unexpected(std::move(errors));
 
     RE2::Options o;
@@ -221,6 +244,10 @@ std::expected<std::shared_ptr<const Classifier>, std::vector<RuleLoadError>> Cla
 // ---------------------------------------------------------------------------------------------
 // Sessions
 
+namespace {
+constexpr std::size_t kMaxCacheEntries = 1 << 16;
+}  // namespace
+
 struct ClassifierSession::State {
     hs_scratch_t* scratch = nullptr;
     struct Entry {
@@ -230,9 +257,12 @@ struct ClassifierSession::State {
         std::string zone;  // when blocklist == -2
     };
     std::unordered_map<std::string, Entry> cache;
+    std::unordered_map<std::string, Diagnosis> exact;
+    std::string exact_key;
     std::string key;
     std::string templ;
-    std::vector<std::uint64_t> matched;  // bitset over pattern ids
+    std::vector<unsigned> matched_ids;  // vectorscan pattern ids that matched
+    std::vector<std::uint64_t> rule_hit;  // bitset over rules with a text match
     ~State() {
         if (scratch) hs_free_scratch(scratch);
     }
@@ -245,22 +275,43 @@ ClassifierSession::ClassifierSession(std::shared_ptr<const Classifier> classifie
         // Out of memory for the scratch space: nothing sensible can follow.
         std::abort();
     }
-    state_->matched.assign((impl.owners.size() + 63) / 64, 0);
+    state_->rule_hit.assign((impl.set.rules.size() + 63) / 64, 0);
 }
 
 ClassifierSession::~ClassifierSession() = default;
 
+// Two cache levels: this one by the exact raw reply and context (on a real log most replies
+// repeat byte for byte: the same sending IP, the same wording), which skips parsing and
+// templating; the one in classify(Reply) by template, which skips matching.
 Diagnosis ClassifierSession::classify(std::string_view raw_reply, const ReplyContext& context) {
-    return classify(parse_reply(raw_reply), context);
+    State& st = *state_;
+    std::string& key = st.exact_key;
+    key.assign(raw_reply);
+    key.push_back('\x1f');
+    key.append(domain_of(context.recipient));
+    key.push_back('\x1f');
+    key.append(context.remote_host);
+    key.push_back('\x1f');
+    for (long part : {long{static_cast<int>(context.stage)}, long{context.code_hint},
+                      long{context.status_hint.cls} * 1000000 + context.status_hint.subject * 1000 +
+                          context.status_hint.detail}) {
+        append_int(key, part);
+        key.push_back('|');
+    }
+    if (auto it = st.exact.find(key); it != st.exact.end()) {
+        ++hits_;
+        return it->second;
+    }
+    Diagnosis d = classify(parse_reply(raw_reply), context);
+    if (st.exact.size() >= kMaxCacheEntries) st.exact.clear();
+    st.exact.emplace(key, d);
+    return d;
 }
 
 namespace {
 
-constexpr std::size_t kMaxCacheEntries = 1 << 16;
-
 int on_match(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* ctx) {
-    auto* bits = static_cast<std::vector<std::uint64_t>*>(ctx);
-    (*bits)[id / 64] |= std::uint64_t{1} << (id % 64);
+    static_cast<std::vector<unsigned>*>(ctx)->push_back(id);
     return 0;
 }
 
@@ -279,22 +330,18 @@ Diagnosis ClassifierSession::classify(const Reply& reply, const ReplyContext& co
     Stage stage = reply.stage != Stage::unknown ? reply.stage : context.stage;
     std::string host = lower_host(context.remote_host);
     std::string domain = domain_of(context.recipient);
-    int host_provider = provider_by_host(set, host);
-    int domain_provider = provider_by_domain(set, domain);
+    int host_provider = provider_by_host(impl, host);
+    int domain_provider = provider_by_domain(impl, domain);
 
     make_template(reply.text, st.templ);
     st.key.clear();
     st.key.append(st.templ);
     st.key.push_back('\x1f');
-    st.key.append(std::to_string(code));
-    st.key.push_back('|');
-    st.key.append(std::to_string(status.cls * 1000000 + status.subject * 1000 + status.detail));
-    st.key.push_back('|');
-    st.key.append(std::to_string(static_cast<int>(stage)));
-    st.key.push_back('|');
-    st.key.append(std::to_string(host_provider));
-    st.key.push_back('|');
-    st.key.append(std::to_string(domain_provider));
+    for (long part : {long{code}, long{status.cls} * 1000000 + status.subject * 1000 + status.detail,
+                      long{static_cast<int>(stage)}, long{host_provider}, long{domain_provider}}) {
+        append_int(st.key, part);
+        st.key.push_back('|');
+    }
 
     State::Entry entry;
     if (auto it = st.cache.find(st.key); it != st.cache.end()) {
@@ -302,25 +349,24 @@ Diagnosis ClassifierSession::classify(const Reply& reply, const ReplyContext& co
         entry = it->second;
     } else {
         ++misses_;
-        std::fill(st.matched.begin(), st.matched.end(), 0);
+        st.matched_ids.clear();
         if (impl.db && !reply.text.empty()) {
             hs_scan(impl.db, reply.text.data(), static_cast<unsigned>(reply.text.size()), 0, st.scratch,
-                    on_match, &st.matched);
+                    on_match, &st.matched_ids);
         }
-        auto hit = [&](std::size_t id) { return (st.matched[id / 64] >> (id % 64)) & 1; };
         // Which rules and providers had a text pattern match.
-        std::vector<char> rule_hit(set.rules.size(), 0);
+        std::fill(st.rule_hit.begin(), st.rule_hit.end(), 0);
         int text_provider = -1;
-        for (std::size_t id = 0; id < impl.owners.size(); ++id) {
-            if (!hit(id)) continue;
+        for (unsigned id : st.matched_ids) {
             const auto& o = impl.owners[id];
             if (o.is_provider) {
                 if (text_provider < 0 || static_cast<int>(o.index) < text_provider)
                     text_provider = static_cast<int>(o.index);
             } else {
-                rule_hit[o.index] = 1;
+                st.rule_hit[o.index / 64] |= std::uint64_t{1} << (o.index % 64);
             }
         }
+        auto rule_hit = [&](std::size_t i) { return (st.rule_hit[i / 64] >> (i % 64)) & 1; };
         entry.provider = text_provider >= 0 ? text_provider : host_provider >= 0 ? host_provider : domain_provider;
         // Wording shared by a provider's services (Microsoft's AS(nnn) for Outlook.com and
         // Microsoft 365) names the provider but not the service: take the detail from the host
@@ -337,7 +383,7 @@ Diagnosis ClassifierSession::classify(const Reply& reply, const ReplyContext& co
         const std::string& provider_id = entry.provider >= 0 ? set.providers[entry.provider].id : std::string("other");
         for (std::size_t i = 0; i < set.rules.size(); ++i) {
             const Rule& r = set.rules[i];
-            if (!r.texts.empty() && !rule_hit[i]) continue;
+            if (!r.texts.empty() && !rule_hit(i)) continue;
             if (!r.provider.empty() && r.provider != provider_id) continue;
             if (!r.codes.empty() &&
                 std::none_of(r.codes.begin(), r.codes.end(), [&](const auto& p) { return p.matches(code); }))

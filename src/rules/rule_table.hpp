@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "rules/classifier.hpp"
@@ -110,6 +111,11 @@ struct Classifier::Impl {
     std::unique_ptr<RE2> zone_capture;  // "blocked using <zone>" and friends
     std::unique_ptr<RE2> ip_capture;  // "[192.0.2.1]"
     std::unique_ptr<RE2> as_capture;  // "AS(1234)"
+    // Provider lookup by remote host suffix and recipient domain, built at load: suffix/domain ->
+    // the first provider entry (file order) that lists it.
+    std::unordered_map<std::string, int> provider_by_host_suffix;
+    std::unordered_map<std::string, int> provider_by_exact_domain;
+    std::vector<std::pair<std::string, int>> provider_by_domain_stem;  // "yahoo." from "yahoo.*"
     ~Impl();
 };
 

@@ -1,0 +1,293 @@
+// Postfix logs (smtp, lmtp, local, virtual, pipe, error, qmgr, cleanup lines) in any syslog
+// envelope (syslog.hpp). Delivery results come from "QUEUEID: to=<rcpt>, relay=..., dsn=x.y.z,
+// status=word (reason)" lines (Postfix's log_adhoc.c writes the fields in this order); the sender
+// comes from qmgr's "from=<...>" and the Message-ID from cleanup's "message-id=<...>", joined by
+// queue id in one pass (queue_table.hpp bounds that table). A message that expires after
+// deferrals ("from=<s>, status=expired, returned to sender") yields one "expired" event per
+// recipient still deferred, carrying its last deferral reply.
+//
+// The key=value scan is hand-written (no regex): this runs on every line of logs that reach many
+// GB, and most lines are rejected after a few byte comparisons.
+#include <vector>
+
+#include "ingest/log_reader.hpp"
+#include "ingest/log_util.hpp"
+#include "ingest/queue_table.hpp"
+#include "ingest/syslog.hpp"
+
+namespace mxt {
+namespace {
+
+constexpr std::size_t kMaxDeferredPerMessage = 64;
+constexpr std::size_t kMaxHeldText = 2048;
+
+struct Deferred {
+    std::string recipient, text, status, reply_code, remote_host, remote_ip;
+    Stage stage = Stage::unknown;
+    std::size_t bytes() const {
+        return recipient.size() + text.size() + status.size() + remote_host.size() +
+               remote_ip.size() + 160;
+    }
+};
+
+struct MessageInfo {
+    std::string sender, message_id;
+    bool sender_known = false;
+    std::vector<Deferred> deferred;
+    std::size_t bytes() const {
+        std::size_t n = sender.size() + message_id.size();
+        for (const auto& d : deferred) n += d.bytes();
+        return n;
+    }
+};
+
+bool is_postfix_program(std::string_view program) {
+    // "postfix/smtp", "postfix-out/smtp", "postfix/submission/smtpd"
+    return program.starts_with("postfix");
+}
+
+// The queue id at the start of `msg` ("4QxT2h0kq7z9vDr: "); empty when there is none.
+std::string_view queue_id_of(std::string_view msg) {
+    std::size_t i = 0;
+    while (i < msg.size() && i < 32) {
+        char c = msg[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) break;
+        ++i;
+    }
+    if (i < 5 || i + 1 >= msg.size() || msg[i] != ':' || msg[i + 1] != ' ') return {};
+    return msg.substr(0, i);
+}
+
+struct ReasonParts {
+    std::string_view text;
+    std::string_view remote;  // "host[ip]" as named in the reason
+    Stage stage = Stage::unknown;
+};
+
+// Reads Postfix's reason: "host X[ip] said: <reply> (in reply to <cmd> command)", "host X[ip]
+// refused to talk to me: <reply>", "connect to X[ip]:25: <error>", "lost connection with X[ip]
+// while <doing>", "delivery temporarily suspended: <earlier reason>" (Postfix smtp(8)).
+ReasonParts read_reason(std::string_view r) {
+    ReasonParts p;
+    constexpr std::string_view kSuspended = "delivery temporarily suspended: ";
+    std::string_view inner = r.starts_with(kSuspended) ? r.substr(kSuspended.size()) : r;
+    p.text = r;
+    if (inner.starts_with("host ")) {
+        std::size_t said = inner.find(" said: ");
+        std::size_t refused = inner.find(" refused to talk to me: ");
+        if (said != std::string_view::npos && (refused == std::string_view::npos || said < refused)) {
+            p.remote = inner.substr(5, said - 5);
+            p.text = inner.substr(said + 7);
+        } else if (refused != std::string_view::npos) {
+            p.remote = inner.substr(5, refused - 5);
+            p.text = inner.substr(refused + 24);
+            p.stage = Stage::connect;
+        }
+    } else if (inner.starts_with("connect to ")) {
+        std::size_t end = inner.find(": ", 11);
+        if (end != std::string_view::npos) p.remote = inner.substr(11, end - 11);
+        p.stage = Stage::connect;
+    } else if (inner.starts_with("lost connection with ") ||
+               inner.starts_with("conversation with ")) {
+        std::size_t start = inner.find(" with ") + 6;
+        std::size_t sp = inner.find(' ', start);
+        p.remote = inner.substr(start, sp == std::string_view::npos ? sp : sp - start);
+        if (std::size_t w = inner.find(" while "); w != std::string_view::npos) {
+            std::string_view doing = inner.substr(w + 7);
+            if (doing.starts_with("receiving the initial server greeting")) p.stage = Stage::connect;
+            else if (doing.starts_with("sending ")) p.stage = stage_of_command(doing.substr(8));
+            else if (doing.starts_with("performing the ")) p.stage = Stage::helo;
+        }
+    }
+    // "(in reply to RCPT TO command)" ends a remote reply.
+    constexpr std::string_view kInReply = " (in reply to ";
+    if (p.text.ends_with(" command)")) {
+        std::size_t at = p.text.rfind(kInReply);
+        if (at != std::string_view::npos && p.text.size() - at >= kInReply.size() + 9) {
+            std::string_view cmd = p.text.substr(at + kInReply.size());
+            cmd.remove_suffix(9);  // " command)"
+            Stage s = stage_of_command(cmd);
+            if (s != Stage::unknown) p.stage = s;
+            p.text = p.text.substr(0, at);
+        }
+    }
+    return p;
+}
+
+class PostfixParser final : public LogParser {
+public:
+    explicit PostfixParser(const ReaderConfig& config) : config_(config) {}
+
+    LineResult line(std::string_view text, std::uint64_t number, EventSink& sink) override {
+        SyslogLine sl;
+        if (!parse_syslog(text, sl)) return skipped("not a syslog line");
+        if (!is_postfix_program(sl.program)) return skipped("not a postfix line");
+        std::string_view qid = queue_id_of(sl.message);
+        if (qid.empty() || qid == "NOQUEUE") return skipped("not a delivery line");
+        std::string_view rest = sl.message.substr(qid.size() + 2);
+        if (rest.starts_with("to=<")) return delivery(sl, qid, rest, number, sink);
+        if (rest.starts_with("from=<")) return from_line(sl, qid, rest, number, sink);
+        if (rest.starts_with("message-id=")) {
+            MessageInfo& info = table_.upsert(qid);
+            info.message_id.assign(strip_angle(rest.substr(11)).substr(0, 998));
+            table_.charge(qid);
+            return parsed();
+        }
+        if (rest == "removed") {
+            table_.erase(qid);
+            return parsed();
+        }
+        return skipped("not a delivery line");
+    }
+
+private:
+    LineResult delivery(const SyslogLine& sl, std::string_view qid, std::string_view rest,
+                        std::uint64_t number, EventSink& sink) {
+        std::string_view to, relay, dsn, status_part;
+        std::size_t i = 0;
+        while (i < rest.size()) {
+            std::size_t eq = rest.find('=', i);
+            if (eq == std::string_view::npos) break;
+            std::string_view key = rest.substr(i, eq - i);
+            std::size_t v = eq + 1;
+            if (key == "status") {
+                status_part = rest.substr(v);
+                break;
+            }
+            std::size_t end;
+            if (v < rest.size() && rest[v] == '<') {
+                std::size_t close = rest.find('>', v);
+                end = close == std::string_view::npos ? rest.size() : close + 1;
+            } else {
+                end = rest.find(", ", v);
+                if (end == std::string_view::npos) end = rest.size();
+            }
+            std::string_view value = rest.substr(v, end - v);
+            if (key == "to") to = strip_angle(value);
+            else if (key == "relay") relay = value;
+            else if (key == "dsn") dsn = value;
+            i = end + 2;
+        }
+        if (status_part.empty()) return failed("postfix delivery line without status=");
+        std::size_t word_end = status_part.find_first_of(" ,");
+        std::string_view word = status_part.substr(0, word_end);
+        Outcome outcome;
+        if (word == "sent") outcome = Outcome::delivered;
+        else if (word == "deferred") outcome = Outcome::deferred;
+        else if (word == "bounced") outcome = Outcome::bounced;
+        else if (word == "expired") outcome = Outcome::expired;
+        else if (word == "deliverable" || word == "undeliverable")
+            return skipped("address verification result");
+        else return failed("unknown postfix status");
+        std::string_view reason;
+        if (std::size_t open = status_part.find(" ("); open != std::string_view::npos) {
+            reason = status_part.substr(open + 2);
+            if (reason.ends_with(')')) reason.remove_suffix(1);
+        }
+        ReasonParts parts = read_reason(reason);
+
+        DeliveryEvent e;
+        e.source = config_.source;
+        e.position = number;
+        e.format = "postfix";
+        set_time(e, sl.time, config_.default_year);
+        e.recipient.assign(to);
+        e.queue_id.assign(qid);
+        e.status.assign(dsn);
+        e.text.assign(parts.text);
+        e.reply_code.assign(leading_reply_code(parts.text));
+        e.stage = parts.stage;
+        e.outcome = outcome;
+        if (!parts.remote.empty()) split_host_ip(parts.remote, e.remote_host, e.remote_ip);
+        else if (relay.find('[') != std::string_view::npos)
+            split_host_ip(relay, e.remote_host, e.remote_ip);
+
+        if (MessageInfo* info = table_.find(qid)) {
+            e.sender = info->sender;
+            e.message_id = info->message_id;
+            auto& d = info->deferred;
+            std::erase_if(d, [&](const Deferred& x) { return x.recipient == to; });
+            if (outcome == Outcome::deferred && d.size() < kMaxDeferredPerMessage) remember(d, e);
+            table_.charge(qid);
+        } else if (outcome == Outcome::deferred) {
+            MessageInfo& fresh = table_.upsert(qid);
+            remember(fresh.deferred, e);
+            table_.charge(qid);
+        }
+        sink.event(std::move(e));
+        return parsed();
+    }
+
+    static void remember(std::vector<Deferred>& d, const DeliveryEvent& e) {
+        Deferred x;
+        x.recipient = e.recipient;
+        x.text = e.text.substr(0, kMaxHeldText);
+        x.status = e.status;
+        x.reply_code = e.reply_code;
+        x.remote_host = e.remote_host;
+        x.remote_ip = e.remote_ip;
+        x.stage = e.stage;
+        d.push_back(std::move(x));
+    }
+
+    LineResult from_line(const SyslogLine& sl, std::string_view qid, std::string_view rest,
+                         std::uint64_t number, EventSink& sink) {
+        std::size_t close = rest.find('>');
+        if (close == std::string_view::npos) return failed("postfix from= without closing '>'");
+        std::string_view sender = rest.substr(6, close - 6);
+        MessageInfo& info = table_.upsert(qid);
+        info.sender.assign(sender.substr(0, 998));
+        info.sender_known = true;
+        if (rest.find("status=expired", close) != std::string_view::npos) {
+            // qmgr gave up (maximal_queue_lifetime): every recipient still deferred expires with
+            // the last reason it was deferred for.
+            std::vector<Deferred> pending = std::move(info.deferred);
+            info.deferred.clear();
+            std::string message_id = info.message_id;
+            table_.charge(qid);
+            for (auto& d : pending) {
+                DeliveryEvent e;
+                e.source = config_.source;
+                e.position = number;
+                e.format = "postfix";
+                set_time(e, sl.time, config_.default_year);
+                e.sender.assign(sender);
+                e.recipient = std::move(d.recipient);
+                e.queue_id.assign(qid);
+                e.message_id = message_id;
+                e.status = std::move(d.status);
+                e.text = std::move(d.text);
+                e.reply_code = std::move(d.reply_code);
+                e.remote_host = std::move(d.remote_host);
+                e.remote_ip = std::move(d.remote_ip);
+                e.stage = d.stage;
+                e.outcome = Outcome::expired;
+                sink.event(std::move(e));
+            }
+            return parsed();
+        }
+        table_.charge(qid);
+        return parsed();
+    }
+
+    ReaderConfig config_;
+    QueueTable<MessageInfo> table_;
+};
+
+}  // namespace
+
+bool detect_postfix(std::string_view head) {
+    bool found = false;
+    for_each_head_line(head, [&](std::string_view line) {
+        SyslogLine sl;
+        found = parse_syslog(line, sl) && is_postfix_program(sl.program);
+        return found;
+    });
+    return found;
+}
+
+std::unique_ptr<LogParser> make_postfix(const ReaderConfig& config) {
+    return std::make_unique<PostfixParser>(config);
+}
+
+}  // namespace mxt

@@ -1,0 +1,189 @@
+// The ingest pipeline (pipeline.hpp). Inputs are claimed by worker threads in order; each worker
+// reads a whole input, classifies its events with its own ClassifierSession and hands them on.
+//
+// Ordering: the consumer sees input 1's items, then input 2's, and so on, whatever the thread
+// count, so output is deterministic. The input at the head of that order delivers directly; a
+// worker ahead of the head buffers up to kBufferBytes and then waits for its turn. Since inputs
+// are claimed in order, the head input is always being read or done: no deadlock, and memory stays
+// bounded by threads x kBufferBytes.
+#include "ingest/pipeline.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <variant>
+
+#include "ingest/campaign.hpp"
+#include "ingest/classify_event.hpp"
+#include "ingest/expand.hpp"
+#include "ingest/input.hpp"
+#include "ingest/log_reader.hpp"
+
+namespace mxt {
+namespace {
+
+constexpr std::size_t kBufferBytes = 8u << 20;
+
+struct Turn {
+    std::atomic<std::size_t> head{0};
+    std::mutex m;
+    std::condition_variable cv;
+
+    void wait_for(std::size_t k) {
+        if (head.load(std::memory_order_acquire) == k) return;
+        std::unique_lock lock(m);
+        cv.wait(lock, [&] { return head.load(std::memory_order_acquire) == k; });
+    }
+    void advance() {
+        {
+            std::lock_guard lock(m);
+            head.fetch_add(1, std::memory_order_acq_rel);
+        }
+        cv.notify_all();
+    }
+};
+
+// The sink one input's reader writes to: campaign keys, classification, counting, ordering.
+class TaskSink final : public EventSink {
+public:
+    TaskSink(std::size_t index, Turn& turn, EventConsumer& consumer, ClassifierSession* session,
+             CampaignExtractor* campaigns, InputCounts& counts)
+        : index_(index), turn_(turn), consumer_(consumer), session_(session),
+          campaigns_(campaigns), counts_(counts) {}
+
+    void event(DeliveryEvent&& e) override {
+        if (campaigns_) campaigns_->apply(e);
+        // What the log itself says about the result, for classify_event: a delivery is final;
+        // an expiry yields to a rule that recognises the last deferral's reply.
+        if (e.reason_hint.empty() && e.outcome == Outcome::delivered) {
+            e.reason_hint = "delivered";
+            e.reason_hint_final = true;
+        } else if (e.reason_hint.empty() && e.outcome == Outcome::expired) {
+            e.reason_hint = "expired";
+        }
+        if (session_) classify_event(*session_, e);
+        ++counts_.events;
+        if (is_head()) {
+            consumer_.on_event(e);
+            return;
+        }
+        bytes_ += sizeof(DeliveryEvent) + e.text.size() + e.recipient.size() + e.sender.size() +
+                  e.diagnosis.explanation.size() + e.diagnosis.fix.size() +
+                  e.diagnosis.template_text.size() + 256;
+        buffer_.emplace_back(std::move(e));
+        if (bytes_ > kBufferBytes) take_turn();
+    }
+
+    void problem(const InputProblem& p) override {
+        if (is_head()) {
+            consumer_.on_problem(p);
+            return;
+        }
+        bytes_ += sizeof(InputProblem) + p.why.size() + p.source.size();
+        buffer_.emplace_back(p);
+        if (bytes_ > kBufferBytes) take_turn();
+    }
+
+    // End of the input: deliver what is buffered in turn, then pass the turn on.
+    void finish() {
+        take_turn();
+        turn_.advance();
+    }
+
+private:
+    bool is_head() {
+        if (head_) return true;
+        if (turn_.head.load(std::memory_order_acquire) != index_) return false;
+        take_turn();
+        return true;
+    }
+    void take_turn() {
+        turn_.wait_for(index_);
+        head_ = true;
+        for (auto& item : buffer_) {
+            if (auto* e = std::get_if<DeliveryEvent>(&item)) consumer_.on_event(*e);
+            else consumer_.on_problem(std::get<InputProblem>(item));
+        }
+        buffer_.clear();
+        buffer_.shrink_to_fit();
+        bytes_ = 0;
+    }
+
+    std::size_t index_;
+    Turn& turn_;
+    EventConsumer& consumer_;
+    ClassifierSession* session_;
+    CampaignExtractor* campaigns_;
+    InputCounts& counts_;
+    bool head_ = false;
+    std::vector<std::variant<DeliveryEvent, InputProblem>> buffer_;
+    std::size_t bytes_ = 0;
+};
+
+}  // namespace
+
+std::vector<std::string> reader_names() {
+    std::vector<std::string> names;
+    for (const auto& f : formats()) names.emplace_back(f.name);
+    return names;
+}
+
+InputCounts ingest_paths(const std::vector<std::string>& paths, const IngestOptions& options,
+                         std::shared_ptr<const Classifier> classifier, EventConsumer& consumer) {
+    InputCounts total;
+    Expansion expansion = expand_paths(paths, options.format, options.follow_symlinks);
+    for (const auto& p : expansion.problems) {
+        ++total.read;
+        ++total.failed["cannot read directory"];
+        consumer.on_problem(p);
+    }
+    auto campaigns = CampaignExtractor::make(options.campaign_pattern);
+    if (!campaigns) {
+        consumer.on_problem({"--campaign-pattern", 0, 0, 0, campaigns.error()});
+        campaigns = CampaignExtractor::make("");
+    }
+    InputOptions input_options;
+    input_options.campaign_header = options.campaign_header;
+
+    const auto& inputs = expansion.inputs;
+    unsigned threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
+    if (threads == 0) threads = 1;
+    threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(inputs.size(), 1)));
+
+    Turn turn;
+    std::atomic<std::size_t> next{0};
+    std::mutex total_mutex;
+    auto worker = [&] {
+        std::unique_ptr<ClassifierSession> session;
+        if (classifier) session = std::make_unique<ClassifierSession>(classifier);
+        CampaignExtractor local = *campaigns;
+        for (;;) {
+            std::size_t k = next.fetch_add(1);
+            if (k >= inputs.size()) break;
+            InputCounts counts;
+            TaskSink sink(k, turn, consumer, session.get(), &local, counts);
+            try {
+                read_input(inputs[k], input_options, sink, counts);
+            } catch (const std::exception& ex) {
+                // A reader bug must not end the run: the input is counted as failed.
+                ++counts.read;
+                ++counts.failed["internal error"];
+                sink.problem({inputs[k].path, 0, 0, 0, std::string("internal error: ") + ex.what()});
+            }
+            sink.finish();
+            std::lock_guard lock(total_mutex);
+            total.merge(counts);
+        }
+    };
+    if (threads <= 1) {
+        worker();
+    } else {
+        std::vector<std::jthread> pool;
+        for (unsigned i = 0; i < threads; ++i) pool.emplace_back(worker);
+    }
+    return total;
+}
+
+}  // namespace mxt
