@@ -154,4 +154,42 @@ std::unique_ptr<ByteSource> gunzip(std::unique_ptr<ByteSource> inner, GzipLimits
     return std::make_unique<GzipSource>(std::move(inner), limits);
 }
 
+namespace {
+
+class LoneCrSource final : public ByteSource {
+public:
+    explicit LoneCrSource(std::unique_ptr<ByteSource> inner) : inner_(std::move(inner)) {}
+
+    // Rewrites in place: every CR becomes LF, and the LF of a CRLF pair is dropped, also when the
+    // pair straddles two chunks.
+    std::expected<std::size_t, std::string> read(char* buf, std::size_t n) override {
+        for (;;) {
+            auto got = inner_->read(buf, n);
+            if (!got || *got == 0) return got;
+            std::size_t w = 0;
+            for (std::size_t r = 0; r < *got; ++r) {
+                char c = buf[r];
+                if (after_cr_ && c == '\n') {
+                    after_cr_ = false;
+                    continue;
+                }
+                after_cr_ = c == '\r';
+                buf[w++] = after_cr_ ? '\n' : c;
+            }
+            position_ += w;
+            if (w > 0) return w;  // a chunk that was one dropped LF: read on
+        }
+    }
+
+private:
+    std::unique_ptr<ByteSource> inner_;
+    bool after_cr_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteSource> lone_cr_to_lf(std::unique_ptr<ByteSource> inner) {
+    return std::make_unique<LoneCrSource>(std::move(inner));
+}
+
 }  // namespace mxt

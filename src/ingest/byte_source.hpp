@@ -32,6 +32,11 @@ std::expected<std::unique_ptr<ByteSource>, std::string> open_source(const std::s
 // with `inner`.
 std::unique_ptr<ByteSource> with_prefix(std::string prefix, std::unique_ptr<ByteSource> inner);
 
+// A source that turns classic Mac line ends (a CR not followed by LF) into LF, so that every
+// line-based reader sees LF or CRLF only. A CR at the end of one chunk is held back until the next
+// byte is known.
+std::unique_ptr<ByteSource> lone_cr_to_lf(std::unique_ptr<ByteSource> inner);
+
 // A source over bytes in memory (tests, and messages already split out of a container).
 std::unique_ptr<ByteSource> memory_source(std::string bytes);
 

@@ -118,6 +118,17 @@ void run_single_message(const std::string& name, ByteSource& src, const InputOpt
     run_message(name, std::move(bytes), 1, options, sink, tally);
 }
 
+// An mbox separator line has the shape "From <sender> <asctime date>" (RFC 4155 appendix A):
+// recognised without the blank line before it, which some writers leave out.
+bool looks_like_separator(std::string_view t) {
+    static constexpr std::string_view kDays[] = {" Mon ", " Tue ", " Wed ", " Thu ", " Fri ", " Sat ", " Sun "};
+    bool day = false;
+    for (auto d : kDays) day = day || t.find(d) != std::string_view::npos;
+    if (!day) return false;
+    std::size_t colon = t.find(':');
+    return colon != std::string_view::npos && colon + 3 < t.size() && t[colon + 3] == ':';
+}
+
 // mbox (RFC 4155): a message starts at a "From " line at the start of the file or after an empty
 // line; ">From " lines (mboxrd quoting of body lines) lose one '>'.
 void run_mbox(const std::string& name, ByteSource& src, const InputOptions& options,
@@ -148,7 +159,7 @@ void run_mbox(const std::string& name, ByteSource& src, const InputOptions& opti
             continue;
         }
         std::string_view t = r.text;
-        if (t.starts_with("From ") && prev_blank) {
+        if (t.starts_with("From ") && (prev_blank || looks_like_separator(t))) {
             flush();
             in_message = true;
             ++index;
@@ -236,9 +247,29 @@ void read_source(const std::string& name, std::unique_ptr<ByteSource> src,
         }
     }
     if (head->empty()) return;  // an empty input has no units
-    if (auto nul = head->find('\0'); nul != std::string::npos) {
-        tally.count(UnitResult::failed, "binary file", 0, 0, nul == 0 ? 1 : nul);
-        return;
+    // Binary: more than a few NUL bytes or mostly control characters. A stray NUL in an otherwise
+    // textual bounce is read (and reported per line by the log readers).
+    {
+        std::size_t nuls = 0, controls = 0, first_nul = std::string::npos;
+        for (std::size_t i = 0; i < head->size(); ++i) {
+            unsigned char c = static_cast<unsigned char>((*head)[i]);
+            if (c == 0 && nuls++ == 0) first_nul = i;
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b) ++controls;
+        }
+        if (nuls > 4 || controls * 10 > head->size()) {
+            tally.count(UnitResult::failed, "binary file", 0, 0,
+                        first_nul == std::string::npos ? 0 : first_nul);
+            return;
+        }
+    }
+    // Classic Mac line ends (CR only): turn them into LF before any line-based reading.
+    if (head->find('\r') != std::string::npos && head->find('\n') == std::string::npos) {
+        src = lone_cr_to_lf(with_prefix(std::move(*head), std::move(src)));
+        head = read_head(*src);
+        if (!head) {
+            tally.count(UnitResult::failed, head.error(), 0, 0, src->position());
+            return;
+        }
     }
     const Format* format = nullptr;
     if (!forced_format.empty()) {
