@@ -201,6 +201,75 @@ TEST(Input, MboxIsSplitOnFromLinesAndUnquoted) {
     }
 }
 
+TEST(Input, MboxSeparatorWithoutBlankLineStartsANewMessage) {
+    std::string box =
+        "From MAILER-DAEMON  Thu Jul  2 12:05:05 2020\n"
+        "From: Mail Delivery System <MAILER-DAEMON@mx1.shop.example>\n"
+        "Subject: Undelivered Mail Returned to Sender\n"
+        "\n"
+        "body\n"
+        "From double-bounce@tr2.example.com  Thu Jul  2 12:05:05 2020\n"
+        "From: Mail Delivery System <MAILER-DAEMON@mx1.shop.example>\n"
+        "Subject: Undelivered Mail Returned to Sender\n"
+        "\n"
+        "text\n"
+        "From here on the body says something\n";
+    auto c = read_text(box, "", "box.mbox");
+    EXPECT_EQ(c.counts.read, 2u) << "a body line starting with 'From ' is not a separator";
+    EXPECT_TRUE(c.counts.reconciles());
+}
+
+TEST(Input, ClassicMacLineEndsReadLikeUnixOnes) {
+    std::string unix_log = std::string(kLine) + kLine;
+    std::string mac_log = unix_log;
+    for (auto& ch : mac_log)
+        if (ch == '\n') ch = '\r';
+    auto u = read_text(unix_log);
+    auto m = read_text(mac_log);
+    ASSERT_EQ(u.events.size(), 2u);
+    ASSERT_EQ(m.events.size(), u.events.size());
+    for (std::size_t i = 0; i < u.events.size(); ++i) {
+        EXPECT_EQ(m.events[i].recipient, u.events[i].recipient);
+        EXPECT_EQ(m.events[i].text, u.events[i].text);
+        EXPECT_EQ(m.events[i].position, u.events[i].position);
+    }
+}
+
+TEST(Input, LoneCrSourceHandlesPairsAcrossChunks) {
+    // A CRLF split over two reads must give one line end, a lone CR one as well.
+    struct Chunks : ByteSource {
+        std::vector<std::string> parts{"a\r", "\nb\r", "c\r\r\n", "d"};
+        std::size_t i = 0;
+        std::expected<std::size_t, std::string> read(char* buf, std::size_t n) override {
+            if (i == parts.size()) return 0;
+            std::size_t k = std::min(n, parts[i].size());
+            std::copy_n(parts[i].data(), k, buf);
+            ++i;
+            return k;
+        }
+    };
+    auto src = lone_cr_to_lf(std::make_unique<Chunks>());
+    std::string out;
+    char buf[16];
+    for (;;) {
+        auto got = src->read(buf, sizeof buf);
+        ASSERT_TRUE(got);
+        if (*got == 0) break;
+        out.append(buf, *got);
+    }
+    EXPECT_EQ(out, "a\nb\nc\n\nd");
+}
+
+TEST(Input, AStrayNulDoesNotMakeATextFileBinary) {
+    std::string text = kLine;
+    text.insert(20, 1, '\0');
+    text += kLine;
+    auto c = read_text(text);
+    EXPECT_EQ(c.counts.failed.count("binary file"), 0u);
+    EXPECT_EQ(c.counts.failed.at("binary data"), 1u) << "the line with the NUL fails alone";
+    EXPECT_EQ(c.events.size(), 1u);
+}
+
 TEST(Input, DirectoriesAreWalkedSortedAndMaildirsReadAsMessages) {
     TempDir d;
     d.write("b/2.log", kLine);
