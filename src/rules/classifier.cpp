@@ -280,6 +280,19 @@ ClassifierSession::ClassifierSession(std::shared_ptr<const Classifier> classifie
 
 ClassifierSession::~ClassifierSession() = default;
 
+void ClassifierSession::identify_provider(const ReplyContext& context, Diagnosis& d) const {
+    const auto& impl = classifier_->impl();
+    int p = provider_by_host(impl, lower_host(context.remote_host));
+    if (p < 0) p = provider_by_domain(impl, domain_of(context.recipient));
+    if (p >= 0) {
+        d.provider = impl.set.providers[p].id;
+        d.provider_detail = impl.set.providers[p].detail;
+    } else {
+        d.provider = "other";
+        d.provider_detail.clear();
+    }
+}
+
 // Two cache levels: this one by the exact raw reply and context (on a real log most replies
 // repeat byte for byte: the same sending IP, the same wording), which skips parsing and
 // templating; the one in classify(Reply) by template, which skips matching.

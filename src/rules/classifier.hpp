@@ -66,6 +66,10 @@ public:
     // Convenience: parse and classify raw reply text.
     Diagnosis classify(std::string_view raw_reply, const ReplyContext& context);
 
+    // The provider named by the remote host or, failing that, the recipient domain: for events
+    // that carry no reply to classify (deliveries, complaints) but still count per provider.
+    void identify_provider(const ReplyContext& context, Diagnosis& d) const;
+
     std::size_t cache_hits() const { return hits_; }
     std::size_t cache_misses() const { return misses_; }
 
