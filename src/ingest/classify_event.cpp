@@ -48,6 +48,12 @@ bool overridden_by_expiry(const Diagnosis& d, std::string_view text) {
     bool transient = false;
     for (auto r : kTransient) transient = transient || d.reason == r;
     if (!transient) return false;
+    // A failed DNS lookup of the recipient's domain is the cause, whatever the retries.
+    if (d.reason == "networkerror") {
+        static constexpr std::string_view kDns[] = {"host name lookup", "name server", "NXDOMAIN", "DNS error"};
+        for (auto k : kDns)
+            if (mail::icontains(text, k)) return false;
+    }
     // Only a rule that read nothing but the code, or a plain timeout, yields to the expiry.
     if (d.rule.starts_with("rfc3463.") || d.rule.starts_with("basic.")) return true;
     static constexpr std::string_view kRetried[] = {"timed out", "still undelivered", "deferred"};
@@ -178,6 +184,16 @@ void classify_event(ClassifierSession& session, DeliveryEvent& e) {
         d.action = Action::investigate;
         d.hard_bounce = false;
         d.rule += "+data";
+    }
+    if (matched && (d.reason == "userunknown" || d.reason == "hostunknown") && e.stage == Stage::mail) {
+        // Refused in answer to MAIL FROM: the address that "does not exist" is the envelope
+        // sender's, not the recipient's (Sisimai's rejected). Never a reason to suppress the
+        // recipient.
+        d.reason = "rejected";
+        d.category = Category::recipient_policy;
+        d.action = Action::investigate;
+        d.hard_bounce = false;
+        d.rule += "+mail";
     }
     if (!e.reason_hint.empty() && !matched) {
         Diagnosis h = diagnosis_for_hint(e);

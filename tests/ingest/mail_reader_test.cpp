@@ -424,4 +424,97 @@ TEST(ClassifyEvent, UnknownUserAfterDataIsFiltered) {
     EXPECT_EQ(f.diagnosis.reason, "userunknown");
 }
 
+
+// A DSN for one recipient with the given extra header lines and Diagnostic-Code.
+std::string dsn_with(const std::string& headers, const std::string& diag, const std::string& status = "5.0.0",
+                     const std::string& human = "The message could not be delivered.\n") {
+    return "From: MAILER-DAEMON@mx.example.org\n"
+           "To: sender@example.com\n"
+           "Subject: Delivery Status Notification\n" +
+           headers +
+           "MIME-Version: 1.0\n"
+           "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n"
+           "\n"
+           "--B\n"
+           "Content-Type: text/plain\n"
+           "\n" +
+           human +
+           "\n"
+           "--B\n"
+           "Content-Type: message/delivery-status\n"
+           "\n"
+           "Reporting-MTA: dns; mx.example.org\n"
+           "\n"
+           "Final-Recipient: rfc822; alice@example.net\n"
+           "Action: failed\n"
+           "Status: " +
+           status + "\n" + (diag.empty() ? std::string() : "Diagnostic-Code: " + diag + "\n") +
+           "\n"
+           "--B--\n";
+}
+
+TEST(MailReader, ContentFilterGatewaysReportAfterData) {
+    // SurfControl relays after taking the data: its "no such user" is the next hop's filter.
+    auto r = read(dsn_with("X-Mailer: SurfControl E-mail Filter\n", "smtp; 550 alice@example.net... No such user"));
+    ASSERT_EQ(r.events.size(), 1u);
+    EXPECT_EQ(r.events[0].stage, Stage::data);
+    auto plain = read(dsn_with("", "smtp; 550 alice@example.net... No such user"));
+    ASSERT_EQ(plain.events.size(), 1u);
+    EXPECT_EQ(plain.events[0].stage, Stage::unknown);
+}
+
+TEST(MailReader, AmazonSesWrapperIsUnwrapped) {
+    auto r = read(dsn_with("", "smtp; 5.1.0 - Unknown address error 550-'5.7.1 <x@example.com>... Access denied' (delivery attempts: 0)"));
+    ASSERT_EQ(r.events.size(), 1u);
+    EXPECT_EQ(r.events[0].text, "550 5.7.1 <x@example.com>... Access denied");
+    EXPECT_EQ(r.events[0].status, "5.7.1");
+    // Without an enhanced code in the quoted reply, SES's own code stands.
+    auto q = read(dsn_with("", "smtp; 5.3.0 - Other mail system problem 550-'Unknown user x@example.jp' (delivery attempts: 0)"));
+    ASSERT_EQ(q.events.size(), 1u);
+    EXPECT_EQ(q.events[0].text, "550 Unknown user x@example.jp");
+    EXPECT_EQ(q.events[0].status, "5.3.0");
+}
+
+TEST(MailReader, XUnixQuotaIsLeftToTheRules) {
+    auto r = read(dsn_with("", "x-unix; /var/mail/alice: Disk quota exceeded", "4.3.0"));
+    ASSERT_EQ(r.events.size(), 1u);
+    EXPECT_FALSE(r.events[0].reason_hint_final);
+    auto p = read(dsn_with("", "x-unix; procmail: program exited with status 75", "5.3.0"));
+    ASSERT_EQ(p.events.size(), 1u);
+    EXPECT_EQ(p.events[0].reason_hint, "mailererror");
+    EXPECT_TRUE(p.events[0].reason_hint_final);
+}
+
+TEST(MailReader, HumanSentenceWhenNoDiagnosticCode) {
+    auto r = read(dsn_with("", "", "5.0.0",
+                           "** Address not found **\n\nYour message wasn't delivered to alice@example.net because the "
+                           "address couldn't be found.\n"));
+    ASSERT_EQ(r.events.size(), 1u);
+    EXPECT_NE(r.events[0].text.find("couldn't be found"), std::string::npos);
+}
+
+TEST(ClassifyEvent, UnknownAddressAnsweredToMailFromIsTheSenders) {
+    auto cl = classifier();
+    ASSERT_TRUE(cl);
+    ClassifierSession s(cl);
+    DeliveryEvent e;
+    e.text = "553 5.1.0 Unknown address sender@example.com";
+    e.stage = Stage::mail;
+    classify_event(s, e);
+    EXPECT_EQ(e.diagnosis.reason, "rejected");
+    EXPECT_NE(e.diagnosis.action, Action::suppress);
+}
+
+TEST(ClassifyEvent, DnsFailureKeepsItsNameAfterRetries) {
+    auto cl = classifier();
+    ASSERT_TRUE(cl);
+    ClassifierSession s(cl);
+    DeliveryEvent e;
+    e.text = "Deferred: Name server: example.jp.: host name lookup failure";
+    e.status = "4.4.7";
+    e.reason_hint = "expired";
+    classify_event(s, e);
+    EXPECT_EQ(e.diagnosis.reason, "networkerror");
+}
+
 }  // namespace

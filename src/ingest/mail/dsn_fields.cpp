@@ -66,10 +66,11 @@ RecipientResult recipient_from_dsn(const HeaderBlock& msg, const HeaderBlock& g)
     auto diag_raw = g.get("Diagnostic-Code");
     auto diag = strip_type(diag_raw);
     // RFC 3464 section 2.3.6: the diagnostic type names who wrote the text. "X-Unix" is a local
-    // delivery program's own output (Sisimai's mailererror).
+    // delivery program's own output (Sisimai's mailererror), final unless the program reports the
+    // mailbox's quota ("Disk quota exceeded"): that is a full mailbox, left to the rules.
     if (istarts_with(trim(diag_raw), "x-unix")) {
         r.reason_hint = "mailererror";
-        r.hint_is_final = true;
+        r.hint_is_final = !icontains(diag, "quota exceeded") && !icontains(diag, "over quota");
     }
     r.text = squeeze(diag);
     auto rm = strip_type(g.get("Remote-MTA"));

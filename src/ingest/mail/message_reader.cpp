@@ -42,6 +42,26 @@ bool binary_junk(std::string_view s) {
     return n > 0 && bad * 10 > n;
 }
 
+// Content-filter gateways that accept the whole message and relay it on (McAfee's Email Gateway,
+// SurfControl, m-FILTER, MailFoundry and two Japanese gateways' notices: "Mail Deliver System",
+// "Unable to deliver message to the following address(es)"). Their notices never say at which
+// SMTP command the next hop refused, and the refusal they relay came after they had taken the
+// message's data; Sisimai's parsers for them set the command to DATA (or leave it unknown), which
+// makes a "user unknown" reply without a 5.1.x code read as the recipient's filter (filtered).
+bool relays_after_data(const Mail& m) {
+    if (icontains(m.headers.get("X-NAI-Header"), "McAfee")) return true;
+    auto mailer = m.headers.get("X-Mailer");
+    if (icontains(mailer, "SurfControl") || icontains(mailer, "m-FILTER")) return true;
+    auto subject = m.subject();
+    if (icontains(subject, "Message delivery has failed") && icontains(m.body, "Delivery failed for the following reason:"))
+        return true;  // MailFoundry
+    if (icontains(m.from(), "Mail Deliver System") && icontains(m.body, "The following addresses had delivery errors"))
+        return true;
+    if (icontains(subject, "Delivery failure") && icontains(m.body, "Unable to deliver message to the following address"))
+        return true;
+    return false;
+}
+
 UnitOutcome read_inner(std::string_view bytes, const MessageOrigin& origin, EventSink& sink) {
     UnitOutcome out;
     if (trim(bytes).empty()) return {UnitResult::skipped, "empty message", 0};
@@ -77,6 +97,7 @@ UnitOutcome read_inner(std::string_view bytes, const MessageOrigin& origin, Even
         // beside others (its address shows up in quoted "From:" lines and transcripts).
         std::erase_if(b.recipients, [&](const RecipientResult& r) { return iequals(r.recipient, bounce_to); });
     }
+    const bool relay_gateway = relays_after_data(m);
     for (auto& r : b.recipients) {
         DeliveryEvent e;
         e.source = origin.source;
@@ -106,6 +127,7 @@ UnitOutcome read_inner(std::string_view bytes, const MessageOrigin& origin, Even
         e.reason_hint = r.reason_hint;
         e.reason_hint_final = r.hint_is_final;
         if (e.stage == Stage::unknown) e.stage = r.stage;
+        if (e.stage == Stage::unknown && relay_gateway) e.stage = Stage::data;
         e.feedback_type = r.feedback_type;
         fill_original(orig, origin.campaign_header, e);
         if (e.sender.empty()) e.sender = bounce_to;

@@ -4,6 +4,8 @@
 // Where Diagnostic-Code is missing, the recipient's lines in the human-readable part supply it.
 #include "ingest/mail/readers_all.hpp"
 
+#include <cctype>
+
 #include "ingest/mail/dsn_fields.hpp"
 #include "ingest/mail/textscan.hpp"
 #include "ingest/mail/text_util.hpp"
@@ -36,6 +38,35 @@ static void codes_from_diagnostic(RecipientResult& r) {
     codes_from_text(r);
 }
 
+// The human-readable part's own sentence about a recipient ("Your message wasn't delivered to
+// x@example.org because the address couldn't be found."), for reports whose delivery-status
+// fields carry no Diagnostic-Code and whose text is not in a transcript layout.
+static std::string sentence_naming(std::string_view human, std::string_view recipient) {
+    if (recipient.empty()) return "";
+    for (auto raw : split_lines(human.substr(0, std::min<std::size_t>(human.size(), 16 * 1024)))) {
+        auto line = trim(raw);
+        if (line.size() > 400 || !icontains(line, recipient)) continue;
+        if (line.size() < recipient.size() + 16) continue;  // the address alone, or nearly
+        return squeeze(line);
+    }
+    return "";
+}
+
+// Amazon SES wraps the remote server's reply in its own words: "5.1.0 - Unknown address error
+// 550-'5.7.1 <...>... Access denied' (delivery attempts: 0)". SES's prefix is its guess; the
+// quoted reply is what the receiving server said, so that is the text the rules read.
+static std::string unwrap_ses_diagnostic(const std::string& t) {
+    auto tail = ifind(t, "' (delivery attempts:");
+    if (tail == std::string::npos || t.size() < 8 || !std::isdigit(static_cast<unsigned char>(t[0])) || t[1] != '.')
+        return t;
+    auto dash = t.find(" - ");
+    auto q = t.find('\'');
+    if (dash == std::string::npos || q == std::string::npos || q < dash + 3 || q + 1 > tail || q < 4) return t;
+    std::string_view code(t.data() + q - 4, 3);
+    if (!std::isdigit(static_cast<unsigned char>(code[0])) || !std::isdigit(static_cast<unsigned char>(code[2]))) return t;
+    return std::string(code) + " " + t.substr(q + 1, tail - q - 1);
+}
+
 static void read_report(std::string_view fields, std::string_view human, Bounce& b) {
     DsnReport rep = parse_dsn_fields(fields);
     Stage tstage = transcript_stage(human);
@@ -44,6 +75,12 @@ static void read_report(std::string_view fields, std::string_view human, Bounce&
         if (r.recipient.empty()) continue;
         std::string t = text_for(human, r.recipient);
         if ((r.text.empty() || r.text.size() < 6) && !t.empty()) r.text = t;
+        if (r.text.empty()) r.text = sentence_naming(human, r.recipient);
+        if (auto inner = unwrap_ses_diagnostic(r.text); inner != r.text) {
+            // SES's own enhanced code stands where the quoted reply carries none.
+            if (find_status(inner).empty()) r.status = find_status(r.text.substr(0, r.text.find(" - ")));
+            r.text = std::move(inner);
+        }
         if (r.stage == Stage::unknown) r.stage = stage_named_in(t);
         codes_from_diagnostic(r);
         if (r.stage == Stage::unknown) r.stage = tstage;
