@@ -206,21 +206,22 @@ private:
             node.decided_by = fmt::format("DNS failure ({}) on {}", to_string(a.status), domain);
             return SpfResult::temperror;
         }
-        std::vector<std::string> spf;
+        const std::string* first = nullptr;
+        std::size_t records = 0;
         for (auto& t : a.txt)
-            if (is_spf_record(t)) spf.push_back(t);
-        if (spf.empty()) {
+            if (is_spf_record(t) && records++ == 0) first = &t;
+        if (records == 0) {
             node.problems.push_back(fmt::format("{} publishes no SPF record", domain));
             node.decided_by = "no SPF record";
             return SpfResult::none;
         }
-        if (spf.size() > 1) {
+        if (records > 1) {
             node.problems.push_back(fmt::format("{} publishes {} SPF records; exactly one is allowed (RFC 7208 4.5)",
-                                                domain, spf.size()));
+                                                domain, records));
             node.decided_by = "multiple SPF records";
             return SpfResult::permerror;
         }
-        text = spf.front();
+        text = *first;
         return SpfResult::pass;
     }
 
