@@ -160,13 +160,16 @@ void classify_event(ClassifierSession& session, DeliveryEvent& e) {
     if (e.status.empty()) e.status = mail::find_status(e.text);
     if (e.reply_code.empty()) e.reply_code = mail::find_reply_code(e.text);
 
-    if (!e.reason_hint.empty() && e.reason_hint_final) {
-        e.diagnosis = diagnosis_for_hint(e);
-        return;
-    }
     ReplyContext ctx;
     ctx.recipient = e.recipient;
     ctx.remote_host = e.remote_host;
+    if (!e.reason_hint.empty() && e.reason_hint_final) {
+        // Deliveries and complaints carry no reply to classify, but triage still counts them
+        // per provider: take the provider from the remote host or the recipient domain.
+        e.diagnosis = diagnosis_for_hint(e);
+        session.identify_provider(ctx, e.diagnosis);
+        return;
+    }
     ctx.stage = e.stage;
     ctx.status_hint = code_of(e.status);
     if (!e.reply_code.empty()) std::from_chars(e.reply_code.data(), e.reply_code.data() + e.reply_code.size(), ctx.code_hint);
