@@ -1,0 +1,215 @@
+// `mxtriage triage [PATH...]`: reads the same inputs as diagnose, aggregates them per campaign,
+// provider, category, segment and template, compares with the history in the database, and
+// prints verdicts, the send gate and next steps (terminal, --json or --html). Exit status 0 when
+// the gate is go, 1 when hold or stop, 2 on error, so that a send script can ask first.
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "cli/rules_options.hpp"
+#include "ingest/campaign.hpp"
+#include "ingest/pipeline.hpp"
+#include "report/html_report.hpp"
+#include "report/json_report.hpp"
+#include "report/text_report.hpp"
+#include "store/database.hpp"
+#include "store/history.hpp"
+#include "store/suppression_apply.hpp"
+#include "triage/aggregate.hpp"
+#include "triage/config.hpp"
+#include "triage/verdict.hpp"
+
+namespace mxt::cli {
+namespace {
+
+struct TriageOptions {
+    std::vector<std::string> paths;
+    std::vector<std::string> rules;
+    std::string format, campaign_pattern, since, until, campaign, db, html, config;
+    unsigned threads = 0;
+    bool json = false, apply = false, no_history = false, follow_symlinks = false;
+};
+
+// "2026-03-01", "2026-03-01T09:00", "2026-03-01 09:00:00", optional trailing "Z"; all UTC.
+std::optional<std::int64_t> parse_time(const std::string& s) {
+    std::tm tm{};
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+    char sep = 0;
+    int n = std::sscanf(s.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d", &y, &mo, &d, &sep, &h, &mi, &sec);
+    if (n != 3 && n != 6 && n != 7) return std::nullopt;
+    if (n > 3 && sep != 'T' && sep != ' ') return std::nullopt;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    return static_cast<std::int64_t>(timegm(&tm));
+}
+
+class TriageConsumer final : public EventConsumer {
+public:
+    TriageConsumer(triage::Aggregator& agg, store::SuppressionApplier* applier)
+        : agg_(agg), applier_(applier) {}
+    void on_event(const DeliveryEvent& e) override {
+        agg_.add(e);
+        if (applier_ && store_error_.empty())
+            if (auto r = applier_->observe(e); !r) store_error_ = r.error();
+    }
+    void on_problem(const InputProblem& p) override { warning(p.str()); }
+    const std::string& store_error() const { return store_error_; }
+
+private:
+    triage::Aggregator& agg_;
+    store::SuppressionApplier* applier_;
+    std::string store_error_;
+};
+
+int run(const TriageOptions& o) {
+    std::string config_path =
+        o.config.empty() ? Classifier::default_rules_dir() + "/triage.toml" : o.config;
+    auto config = triage::load_triage_config(config_path);
+    if (!config) {
+        error(config.error());
+        return kExitError;
+    }
+    triage::Filter filter;
+    filter.campaign = o.campaign;
+    if (!o.since.empty()) {
+        filter.since = parse_time(o.since);
+        if (!filter.since) return error("--since: expected YYYY-MM-DD[THH:MM[:SS]] (UTC), got " + o.since), kExitError;
+    }
+    if (!o.until.empty()) {
+        filter.until = parse_time(o.until);
+        if (!filter.until) return error("--until: expected YYYY-MM-DD[THH:MM[:SS]] (UTC), got " + o.until), kExitError;
+    }
+    if (auto p = CampaignExtractor::make(o.campaign_pattern); !p) {
+        error(p.error());
+        return kExitError;
+    }
+    auto classifier = load_classifier(o.rules);
+    if (!classifier) return kExitError;
+
+    std::optional<store::Db> db;
+    std::string db_path = store::resolve_db_path(o.db);
+    if (!o.no_history || o.apply) {
+        auto opened = store::open_database(db_path);
+        if (!opened) {
+            error("database: " + opened.error());
+            return kExitError;
+        }
+        db = std::move(*opened);
+    }
+
+    triage::Aggregator agg(filter, static_cast<std::size_t>(config->max_templates));
+    std::optional<store::SuppressionApplier> applier;
+    if (o.apply) applier.emplace(*db, config->suppression);
+    TriageConsumer consumer(agg, applier ? &*applier : nullptr);
+    IngestOptions options;
+    options.format = o.format;
+    options.threads = o.threads;
+    options.campaign_pattern = o.campaign_pattern;
+    options.follow_symlinks = o.follow_symlinks;
+    std::vector<std::string> paths = o.paths.empty() ? std::vector<std::string>{"-"} : o.paths;
+    InputCounts counts = ingest_paths(paths, options, classifier, consumer);
+    if (counts.parsed == 0 && counts.skipped_total() == 0 && counts.failed_total() > 0) {
+        error("no input could be read");
+        return kExitError;
+    }
+
+    report::RunFacts facts;
+    facts.read = counts.read;
+    facts.parsed = counts.parsed;
+    facts.skipped = counts.skipped_total();
+    facts.failed = counts.failed_total();
+    facts.events = counts.events;
+    facts.campaign = o.campaign;
+    facts.since = o.since;
+    facts.until = o.until;
+    facts.db_path = db_path;
+
+    store::Baseline baseline;
+    if (!o.no_history) {
+        // Compare with what was known before this run, then record this run.
+        auto b = store::load_baseline(*db, agg.campaign_names(), agg.input_digests());
+        if (!b) return error("database: " + b.error()), kExitError;
+        baseline = std::move(*b);
+        facts.history_used = true;
+        facts.baseline_campaigns = baseline.campaigns;
+        auto rec = store::record_inputs(*db, agg.input_records());
+        if (!rec) return error("database: " + rec.error()), kExitError;
+        facts.inputs_recorded = rec->recorded;
+        facts.inputs_known = rec->known;
+    }
+    if (applier) {
+        if (!consumer.store_error().empty()) return error("suppression list: " + consumer.store_error()), kExitError;
+        auto c = applier->finish();
+        if (!c) return error("suppression list: " + c.error()), kExitError;
+        facts.applied = true;
+        facts.suppressed_added = c->added;
+        facts.suppressed_updated = c->updated;
+    }
+
+    triage::Decision decision = triage::decide(agg, *config, baseline);
+    report::ReportInput in{agg, decision, facts};
+    if (!o.html.empty()) {
+        std::ofstream f(o.html, std::ios::binary | std::ios::trunc);
+        f << report::triage_html(in);
+        if (!f) return error(o.html + ": cannot write the HTML report"), kExitError;
+    }
+    std::string text = o.json ? report::triage_json(in) : report::triage_text(in, colour_stdout());
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    return decision.gate.overall == triage::Gate::go ? kExitOk : kExitFindings;
+}
+
+void setup(CLI::App& root, int& exit_status) {
+    auto o = std::make_shared<TriageOptions>();
+    CLI::App* cmd = root.add_subcommand(
+        "triage", "Triage a campaign: verdicts, send gate (go/hold/stop) and next steps");
+    cmd->footer(
+        "Reads the same inputs as diagnose. Compares the campaign with earlier ones recorded in\n"
+        "the database (--db, $MXTRIAGE_DB, default ~/.local/share/mxtriage/mxtriage.db) and\n"
+        "records it; an input already recorded is recognised and not counted twice.\n"
+        "Thresholds: rules/triage.toml (docs/decision-tree.md).\n\n"
+        "Examples:\n"
+        "  mxtriage triage /var/log/mail.log\n"
+        "  mxtriage triage --campaign spring-sale --json mail.log > triage.json\n"
+        "  mxtriage triage --since 2026-03-01 --until 2026-03-02 --html report.html mail.log*\n"
+        "  mxtriage triage --apply mail.log && ./send-next-batch\n\n"
+        "Exit status: 0 when the gate is go, 1 when it is hold or stop, 2 on error.");
+    cmd->add_option("paths", o->paths, "Inputs (default: - for stdin)");
+    cmd->add_option("--format", o->format, "Force one reader instead of detecting")
+        ->check(CLI::IsMember(reader_names()));
+    cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)")
+        ->check(CLI::Range(0u, 1024u));
+    cmd->add_option("--campaign-pattern", o->campaign_pattern,
+                    "RE2 pattern with named groups (?P<campaign>...) and (?P<segment>...) applied "
+                    "to the envelope sender");
+    cmd->add_option("--rules", o->rules, "User rule file loaded in front of the shipped rules (repeatable)");
+    cmd->add_option("--config", o->config, "Triage thresholds (default: triage.toml in the rules directory)");
+    cmd->add_option("--since", o->since, "Only events at or after this time (UTC, YYYY-MM-DD[THH:MM[:SS]])");
+    cmd->add_option("--until", o->until, "Only events before this time (UTC)");
+    cmd->add_option("--campaign", o->campaign, "Only this campaign");
+    cmd->add_option("--db", o->db, "Database file (history and suppression list)");
+    cmd->add_flag("--apply", o->apply,
+                  "Add unknown users, disabled mailboxes and bad domains to the suppression list "
+                  "(mailbox-full addresses after repeated failures); never for 5.7.x rejections");
+    cmd->add_flag("--no-history", o->no_history, "Neither compare with nor record to the history");
+    cmd->add_flag("--json", o->json, "One JSON object (docs/triage-json.md)");
+    cmd->add_option("--html", o->html, "Also write a self-contained HTML report to FILE");
+    cmd->add_flag("--follow-symlinks", o->follow_symlinks, "Follow symbolic links in directories");
+    cmd->callback([o, &exit_status] { exit_status = run(*o); });
+}
+
+}  // namespace
+
+MXT_COMMAND("triage", setup);
+
+}  // namespace mxt::cli

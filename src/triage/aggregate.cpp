@@ -1,0 +1,204 @@
+// Aggregation of delivery events; see aggregate.hpp for what is counted.
+#include "triage/aggregate.hpp"
+
+#include <array>
+#include <cstdio>
+#include <string_view>
+#include <utility>
+
+namespace mxt::triage {
+namespace {
+
+bool is_attempt(Outcome o) {
+    return o == Outcome::delivered || o == Outcome::deferred || o == Outcome::bounced ||
+           o == Outcome::expired;
+}
+
+bool five_xx(const DeliveryEvent& e) {
+    if (!e.reply_code.empty()) return e.reply_code[0] == '5';
+    if (!e.status.empty()) return e.status[0] == '5';
+    return e.diagnosis.permanent || e.outcome == Outcome::expired;
+}
+
+// Providers by recipient domain, for events the classifier did not attribute (a delivered
+// message has no reply to read). Only the big consumer domains: a custom domain stays "other".
+std::string provider_by_domain(std::string_view recipient) {
+    auto at = recipient.rfind('@');
+    if (at == std::string_view::npos) return "other";
+    std::string d(recipient.substr(at + 1));
+    for (char& c : d) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto is = [&](std::string_view base) {
+        return d == base || d.starts_with(std::string(base) + ".");
+    };
+    if (d == "gmail.com" || d == "googlemail.com") return "google";
+    if (is("outlook") || is("hotmail") || is("live") || d == "msn.com" || d == "passport.com")
+        return "microsoft";
+    if (is("yahoo") || is("ymail") || d == "aol.com" || d == "rocketmail.com" || d == "aim.com")
+        return "yahoo";
+    if (d == "icloud.com" || d == "me.com" || d == "mac.com") return "apple";
+    if (d == "comcast.net") return "comcast";
+    if (d == "cox.net") return "cox";
+    if (d == "charter.net" || d == "spectrum.net" || d == "twc.com" || d == "rr.com")
+        return "spectrum";
+    if (d == "gmx.de" || d == "gmx.net" || d == "gmx.com" || d == "web.de") return "gmx";
+    if (d == "orange.fr" || d == "wanadoo.fr") return "orange";
+    if (d == "t-online.de") return "t-online";
+    if (d == "zoho.com" || d == "zohomail.com") return "zoho";
+    if (d == "mail.ru" || d == "inbox.ru" || d == "list.ru" || d == "bk.ru") return "mailru";
+    if (d == "qq.com" || d == "foxmail.com") return "qq";
+    if (d == "163.com" || d == "126.com" || d == "yeah.net") return "netease";
+    return "other";
+}
+
+void fnv(std::uint64_t& h, std::string_view s) {
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    h ^= 0xff;  // field separator
+    h *= 1099511628211ull;
+}
+
+}  // namespace
+
+std::string Aggregator::provider_of(const DeliveryEvent& e) {
+    const std::string& p = e.diagnosis.provider;
+    if (!p.empty() && p != "other") return p;
+    return provider_by_domain(e.recipient);
+}
+
+void Counts::add(const DeliveryEvent& e, Category c) {
+    auto i = static_cast<std::size_t>(c);
+    switch (e.outcome) {
+        case Outcome::delivered: ++delivered; break;
+        case Outcome::deferred:
+            ++deferred;
+            ++deferred_by[i];
+            break;
+        case Outcome::bounced:
+        case Outcome::expired:
+            ++bounced;
+            ++bounced_by[i];
+            if (five_xx(e)) ++permanent;
+            break;
+        case Outcome::complaint: ++complaints; break;
+        case Outcome::auto_reply: ++auto_replies; break;
+        case Outcome::unknown: break;
+    }
+    if (is_attempt(e.outcome)) ++attempts;
+}
+
+void Aggregator::record_input(const DeliveryEvent& e, const std::string& provider) {
+    Input& in = inputs_[e.source];
+    in.record.source = e.source;
+    // The identity of an event: what it says, not where it was read (position and path are left
+    // out so that a copy of a log is recognised as the same log).
+    fnv(in.hash, e.time);
+    fnv(in.hash, e.recipient);
+    fnv(in.hash, e.queue_id);
+    fnv(in.hash, to_string(e.outcome));
+    fnv(in.hash, e.text);
+    ++in.record.events;
+    if (e.unix_time) {
+        if (!in.record.first_unix || e.unix_time < in.record.first_unix)
+            in.record.first_unix = e.unix_time;
+        if (e.unix_time > in.record.last_unix) in.record.last_unix = e.unix_time;
+    }
+    store::StatCounts& s = in.record.stats[{e.campaign, provider}];
+    switch (e.outcome) {
+        case Outcome::delivered: ++s.delivered; break;
+        case Outcome::deferred: ++s.deferred; break;
+        case Outcome::bounced:
+        case Outcome::expired:
+            ++s.bounced;
+            if (five_xx(e)) ++s.permanent;
+            if (e.diagnosis.category == Category::unknown_user) ++s.unknown_user;
+            break;
+        case Outcome::complaint: ++s.complaints; break;
+        default: break;
+    }
+    if (is_attempt(e.outcome)) ++s.attempts;
+    if (e.unix_time) {
+        if (!s.first_unix || e.unix_time < s.first_unix) s.first_unix = e.unix_time;
+        if (e.unix_time > s.last_unix) s.last_unix = e.unix_time;
+    }
+}
+
+void Aggregator::add(const DeliveryEvent& e) {
+    std::string provider = provider_of(e);
+    record_input(e, provider);
+
+    bool in_window = true;
+    if (!filter_.campaign.empty() && e.campaign != filter_.campaign) in_window = false;
+    if (filter_.since && (e.unix_time == 0 || e.unix_time < *filter_.since)) in_window = false;
+    if (filter_.until && (e.unix_time == 0 || e.unix_time >= *filter_.until)) in_window = false;
+    if (!in_window) {
+        ++outside_window;
+        return;
+    }
+
+    Category c = e.diagnosis.category;
+    if (e.outcome == Outcome::delivered) c = Category::delivered;
+    totals.add(e, c);
+    providers[provider].add(e, c);
+    segments[e.segment].add(e, c);
+    campaigns[e.campaign].add(e, c);
+    if (e.unix_time) {
+        if (!first_unix || e.unix_time < first_unix) first_unix = e.unix_time;
+        if (e.unix_time > last_unix) last_unix = e.unix_time;
+        TimeBucket& b = hours[e.unix_time / 3600 * 3600];
+        if (is_attempt(e.outcome)) ++b.attempts;
+        if (e.outcome == Outcome::delivered) ++b.delivered;
+        if (e.outcome == Outcome::deferred) ++b.deferred;
+        if (e.outcome == Outcome::bounced || e.outcome == Outcome::expired) ++b.bounced;
+    }
+
+    bool rejected = e.outcome == Outcome::deferred || e.outcome == Outcome::bounced ||
+                    e.outcome == Outcome::expired;
+    if (!rejected) return;
+    if (e.diagnosis.blocklist.present()) {
+        const Blocklist& b = e.diagnosis.blocklist;
+        ++blocklists[provider][b.name.empty() ? b.zone : b.name];
+    }
+    std::string key = e.diagnosis.template_text.empty() ? e.text : e.diagnosis.template_text;
+    auto it = templates.find(key);
+    if (it == templates.end()) {
+        if (templates.size() >= max_templates_) key = "(other templates)";
+        it = templates.try_emplace(key).first;
+        if (it->second.count == 0) {
+            it->second.text = key;
+            it->second.example = e.text;
+            it->second.category = c;
+        }
+    }
+    ++it->second.count;
+    ++it->second.providers[provider];
+}
+
+std::vector<store::InputRecord> Aggregator::input_records() const {
+    std::vector<store::InputRecord> out;
+    for (const auto& [source, in] : inputs_) {
+        store::InputRecord r = in.record;
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%016llx-%llu", static_cast<unsigned long long>(in.hash),
+                      static_cast<unsigned long long>(r.events));
+        r.digest = buf;
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::set<std::string> Aggregator::input_digests() const {
+    std::set<std::string> out;
+    for (const auto& r : input_records()) out.insert(r.digest);
+    return out;
+}
+
+std::set<std::string> Aggregator::campaign_names() const {
+    std::set<std::string> out;
+    for (const auto& [name, c] : campaigns)
+        if (!name.empty()) out.insert(name);
+    return out;
+}
+
+}  // namespace mxt::triage

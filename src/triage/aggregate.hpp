@@ -1,0 +1,104 @@
+// Bounded-memory aggregation of delivery events for triage: counts per provider, category,
+// segment, campaign, reply template, hour and input, never the events themselves. Memory grows
+// with the number of distinct keys (templates are capped), not with the number of events.
+//
+// What is counted (docs/decision-tree.md, "Counting"):
+// - an attempt is one delivery event for one recipient with outcome delivered, deferred, bounced
+//   or expired: one recipient retried three times is three attempts;
+// - delivered, deferred and bounced count attempts by outcome (expired counts as bounced);
+// - recipients = delivered + bounced: each recipient ends with exactly one final outcome, so this
+//   counts attempted recipients without remembering them; it is the denominator of the
+//   unknown-user and permanent-rejection rates;
+// - complaints (ARF feedback reports) and auto-replies are counted but are not attempts.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ingest/event.hpp"
+#include "store/history.hpp"
+
+namespace mxt::triage {
+
+inline constexpr std::size_t kCategoryCount = static_cast<std::size_t>(Category::delivered) + 1;
+
+struct Counts {
+    std::int64_t attempts = 0;
+    std::int64_t delivered = 0;
+    std::int64_t deferred = 0;
+    std::int64_t bounced = 0;
+    std::int64_t permanent = 0;  // bounced with a 5xx reply
+    std::int64_t complaints = 0;
+    std::int64_t auto_replies = 0;
+    std::array<std::int64_t, kCategoryCount> bounced_by{};  // bounced attempts per category
+    std::array<std::int64_t, kCategoryCount> deferred_by{};  // deferred attempts per category
+
+    std::int64_t recipients() const { return delivered + bounced; }
+    std::int64_t rejections() const { return deferred + bounced; }
+    std::int64_t rejected(Category c) const {
+        auto i = static_cast<std::size_t>(c);
+        return bounced_by[i] + deferred_by[i];
+    }
+    void add(const DeliveryEvent& e, Category c);
+};
+
+struct TemplateStat {
+    std::string text;  // the template (masked reply)
+    std::int64_t count = 0;
+    std::string example;  // one reply as it was
+    Category category = Category::unclassified;
+    std::map<std::string, std::int64_t> providers;
+};
+
+struct TimeBucket {
+    std::int64_t attempts = 0, delivered = 0, deferred = 0, bounced = 0;
+};
+
+struct Filter {
+    std::optional<std::int64_t> since;  // unix time, inclusive
+    std::optional<std::int64_t> until;  // unix time, exclusive
+    std::string campaign;  // "" = all
+};
+
+class Aggregator {
+public:
+    explicit Aggregator(Filter filter = {}, std::size_t max_templates = 500)
+        : filter_(std::move(filter)), max_templates_(max_templates) {}
+
+    void add(const DeliveryEvent& e);
+
+    // In the window (what triage judges)
+    Counts totals;
+    std::map<std::string, Counts> providers;
+    std::map<std::string, Counts> segments;  // "" = events without a segment
+    std::map<std::string, Counts> campaigns;
+    std::map<std::string, TemplateStat> templates;
+    std::map<std::string, std::map<std::string, std::int64_t>> blocklists;  // provider -> list -> n
+    std::map<std::int64_t, TimeBucket> hours;  // unix hour -> counts
+    std::int64_t first_unix = 0, last_unix = 0;
+    std::int64_t outside_window = 0;  // events left out by the filter
+
+    // Per input, everything (unfiltered), for the history: digest and per campaign/provider counts.
+    std::vector<store::InputRecord> input_records() const;
+    std::set<std::string> input_digests() const;
+    std::set<std::string> campaign_names() const;  // campaigns in the window ("" excluded)
+
+    static std::string provider_of(const DeliveryEvent& e);
+
+private:
+    struct Input {
+        std::uint64_t hash = 1469598103934665603ull;  // FNV-1a over the events' identity
+        store::InputRecord record;
+    };
+    void record_input(const DeliveryEvent& e, const std::string& provider);
+    Filter filter_;
+    std::size_t max_templates_;
+    std::map<std::string, Input> inputs_;
+};
+
+}  // namespace mxt::triage
