@@ -176,8 +176,11 @@ void classify_event(ClassifierSession& session, DeliveryEvent& e) {
     Diagnosis d = session.classify(e.text, ctx);
     bool matched = !d.rule.empty() && d.reason != "undefined" && d.reason != "onhold";
     if (e.reason_hint == "expired" && matched && overridden_by_expiry(d, e.text)) matched = false;
+    // A known mailbox provider's own "no such account" wording means what it says even after
+    // DATA: Yahoo, for one, refuses unknown accounts at end of data ("554 delivery error: dd This
+    // user doesn't have a yahoo.com account").
     if (matched && d.reason == "userunknown" && !e.status.starts_with("5.1.") && e.status != "5.0.911" &&
-        (e.stage == Stage::data || e.stage == Stage::end_of_data)) {
+        d.provider == "other" && (e.stage == Stage::data || e.stage == Stage::end_of_data)) {
         // A "no such user" answered to DATA (not coded 5.1.x) is, as Sisimai reads it, the
         // recipient's filter refusing this sender: a mailbox that does not exist is refused at
         // RCPT (RFC 5321 section 3.3); Japanese carriers answer "550 Unknown user" after DATA for

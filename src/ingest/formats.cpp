@@ -22,7 +22,9 @@ bool detect_message(std::string_view head) {
                                (head[i] >= '0' && head[i] <= '9') || head[i] == '-'))
         ++i;
     if (i == 0 || i >= head.size() || head[i] != ':') return false;
-    return looks_like_message(head);
+    // Header names start with a letter; "2026-03-03T09:00:00" (an ISO log timestamp) is not one.
+    bool letter = (head[0] >= 'A' && head[0] <= 'Z') || (head[0] >= 'a' && head[0] <= 'z');
+    return letter && looks_like_message(head);
 }
 
 // A bare bounce body pasted without headers, when no log format claimed the input.
