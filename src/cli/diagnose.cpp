@@ -2,6 +2,7 @@
 // (src/ingest/pipeline.hpp), classifies every delivery event and prints a table, or JSON Lines
 // with --json (docs/diagnose-json.md) ending with a summary whose counts reconcile.
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,9 @@
 #include "ingest/campaign.hpp"
 #include "ingest/event_json.hpp"
 #include "ingest/pipeline.hpp"
+#include "store/database.hpp"
+#include "store/suppression_apply.hpp"
+#include "triage/config.hpp"
 
 namespace mxt::cli {
 namespace {
@@ -20,8 +24,10 @@ struct DiagnoseOptions {
     std::string format;
     std::string campaign_pattern;
     unsigned threads = 0;
+    std::string db;
     bool json = false;
     bool follow_symlinks = false;
+    bool apply = false;
 };
 
 // Buffered stdout: one fwrite per 64 KB rather than per event.
@@ -67,9 +73,15 @@ void pad(std::string& out, std::string_view s, std::size_t width) {
 
 class Consumer final : public EventConsumer {
 public:
-    Consumer(bool json, bool colour) : json_(json), colour_(colour) {}
+    Consumer(bool json, bool colour, store::SuppressionApplier* applier)
+        : json_(json), colour_(colour), applier_(applier) {}
+
+    const std::string& store_error() const { return store_error_; }
 
     void on_event(const DeliveryEvent& e) override {
+        if (applier_ && store_error_.empty()) {
+            if (auto r = applier_->observe(e); !r) store_error_ = r.error();
+        }
         std::string& b = out_.buf();
         if (json_) {
             JsonWriter w(b);
@@ -144,6 +156,8 @@ private:
         b.push_back('\n');
     }
     bool json_, colour_;
+    store::SuppressionApplier* applier_ = nullptr;
+    std::string store_error_;
     bool header_done_ = false;
     Out out_;
 };
@@ -166,9 +180,41 @@ void run(const DiagnoseOptions& o, int& exit_status) {
     options.follow_symlinks = o.follow_symlinks;
     std::vector<std::string> paths = o.paths;
     if (paths.empty()) paths.push_back("-");
-    Consumer consumer(o.json, !o.json && colour_stdout());
+    // --apply: the suppression rules of triage-spec section 6, as `triage --apply` applies them.
+    std::optional<store::Db> db;
+    std::optional<store::SuppressionApplier> applier;
+    if (o.apply) {
+        auto config = triage::load_triage_config(Classifier::default_rules_dir() + "/triage.toml");
+        if (!config) {
+            error(config.error());
+            exit_status = kExitError;
+            return;
+        }
+        auto opened = store::open_database(store::resolve_db_path(o.db));
+        if (!opened) {
+            error("database: " + opened.error());
+            exit_status = kExitError;
+            return;
+        }
+        db = std::move(*opened);
+        applier.emplace(*db, config->suppression);
+    }
+    Consumer consumer(o.json, !o.json && colour_stdout(), applier ? &*applier : nullptr);
     InputCounts counts = ingest_paths(paths, options, classifier, consumer);
     consumer.summary(counts);
+    if (applier) {
+        auto c = consumer.store_error().empty()
+                     ? applier->finish()
+                     : std::expected<store::ApplyCounts, store::Error>(std::unexpected(consumer.store_error()));
+        if (!c) {
+            error("suppression list: " + c.error());
+            exit_status = kExitError;
+            return;
+        }
+        std::fprintf(stderr, "mxtriage: suppression list: %lld added, %lld seen again, %lld refused (sender-side rejections)\n",
+                     static_cast<long long>(c->added), static_cast<long long>(c->updated),
+                     static_cast<long long>(c->refused));
+    }
     // Nothing at all could be read (every input missing, unreadable or refused): an error.
     bool nothing = counts.parsed == 0 && counts.skipped_total() == 0 && counts.failed_total() > 0;
     exit_status = nothing ? kExitError : kExitOk;
@@ -207,6 +253,10 @@ void setup(CLI::App& root, int& exit_status) {
                                          "(repeatable)");
     cmd->add_flag("--json", o->json, "JSON Lines: one object per event, then a summary object");
     cmd->add_flag("--follow-symlinks", o->follow_symlinks, "Follow symbolic links in directories");
+    cmd->add_flag("--apply", o->apply,
+                  "Add unknown_user, mailbox_disabled and bad_domain recipients to the suppression list "
+                  "(mailbox_full after repeated failures; never for 5.7.x)");
+    cmd->add_option("--db", o->db, "Database file for --apply (default: $MXTRIAGE_DB or ~/.local/share/mxtriage/mxtriage.db)");
     cmd->callback([o, &exit_status] { run(*o, exit_status); });
 }
 

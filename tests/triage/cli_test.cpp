@@ -150,3 +150,32 @@ TEST(TriageCli, HtmlFileIsWritten) {
     // Terminal output: gate first.
     EXPECT_EQ(r.out.rfind("Send gate: STOP", 0), 0u) << r.out;
 }
+
+// `diagnose --apply` follows the same suppression rules as `triage --apply`.
+TEST(DiagnoseCli, ApplySuppressesUnknownUsersButNever57x) {
+    Scratch s;
+    std::string db = s.file("d.db");
+    ProcessResult run = mxtriage({"diagnose", "--format", "postfix", "--apply", "--json", "--db", db,
+                                  scenario("auth-microsoft.log"), scenario("list-quality-segment.log")}, s, "a");
+    ASSERT_EQ(run.status, 0) << run.err;
+    EXPECT_NE(run.err.find("suppression list:"), std::string::npos) << run.err;
+    ProcessResult csv = mxtriage({"suppress", "export", "--db", db}, s, "b");
+    ASSERT_EQ(csv.status, 0) << csv.err;
+    std::istringstream lines(csv.out);
+    std::string line;
+    int entries = 0;
+    std::getline(lines, line);  // header
+    while (std::getline(lines, line)) {
+        if (line.empty() || line == "\r") continue;
+        ++entries;
+        EXPECT_EQ(line.find("5.7."), std::string::npos) << line;
+    }
+    EXPECT_GE(entries, 10);
+    std::string auth_log = read_all(scenario("auth-microsoft.log"));
+    auto at = auth_log.find("dsn=5.7.515");
+    ASSERT_NE(at, std::string::npos);
+    auto to = auth_log.rfind("to=<", at);
+    std::string rcpt = auth_log.substr(to + 4, auth_log.find('>', to) - to - 4);
+    ProcessResult check = mxtriage({"suppress", "check", "--db", db, rcpt}, s, "c");
+    EXPECT_EQ(check.status, 0) << "a 5.7.515 recipient must not be suppressed: " << check.out;
+}
