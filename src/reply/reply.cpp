@@ -148,6 +148,13 @@ void find_tags(std::string_view t, std::vector<std::string>& tags) {
     }
 }
 
+// Characters the text copy loop must look at: line ends, white space, Exim's backslash.
+constexpr auto kSpecial = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : {'\r', '\n', '\\', ' ', '\t', '\f', '\v'}) t[c] = true;
+    return t;
+}();
+
 // Removes Postfix/Exim wrappers around the reply and records the stage they name.
 std::string_view unwrap(std::string_view s, Stage& stage) {
     s = trim(s);
@@ -268,8 +275,18 @@ Reply parse_reply(std::string_view raw) {
             }
         }
         first_line = false;
-        // Copy text up to the next line break or flattened continuation.
+        // Copy text up to the next line break or flattened continuation. Runs of ordinary
+        // characters are appended whole; only the few special ones are looked at one by one.
         while (i < s.size()) {
+            {
+                std::size_t j = i;
+                while (j < s.size() && !kSpecial[static_cast<unsigned char>(s[j])]) ++j;
+                if (j > i) {
+                    r.text.append(s.data() + i, j - i);
+                    i = j;
+                    if (i >= s.size()) break;
+                }
+            }
             char c = s[i];
             if (c == '\r' || c == '\n') {
                 while (i < s.size() && (s[i] == '\r' || s[i] == '\n')) ++i;

@@ -224,6 +224,9 @@ std::expected<std::shared_ptr<const Classifier>, std::vector<RuleLoadError>> Cla
                               "rule '" + r.id + "' names unknown provider '" + r.provider + "'"});
     if (!errors.empty()) return std::unexpected(std::move(errors));
     rules::sort_by_precedence(impl->set);
+    impl->first_textless_rule = static_cast<std::size_t>(
+        std::find_if(impl->set.rules.begin(), impl->set.rules.end(), [](const Rule& r) { return r.texts.empty(); }) -
+        impl->set.rules.begin());
     index_providers(*impl);
     if (!compile(*impl, errors)) return std::unexpected(std::move(errors));
 
@@ -262,7 +265,7 @@ struct ClassifierSession::State {
     std::string key;
     std::string templ;
     std::vector<unsigned> matched_ids;  // vectorscan pattern ids that matched
-    std::vector<std::uint64_t> rule_hit;  // bitset over rules with a text match
+    std::vector<std::uint32_t> hit_rules;  // rules with a text match, in precedence order
     ~State() {
         if (scratch) hs_free_scratch(scratch);
     }
@@ -275,7 +278,6 @@ ClassifierSession::ClassifierSession(std::shared_ptr<const Classifier> classifie
         // Out of memory for the scratch space: nothing sensible can follow.
         std::abort();
     }
-    state_->rule_hit.assign((impl.set.rules.size() + 63) / 64, 0);
 }
 
 ClassifierSession::~ClassifierSession() = default;
@@ -368,7 +370,7 @@ Diagnosis ClassifierSession::classify(const Reply& reply, const ReplyContext& co
                     on_match, &st.matched_ids);
         }
         // Which rules and providers had a text pattern match.
-        std::fill(st.rule_hit.begin(), st.rule_hit.end(), 0);
+        st.hit_rules.clear();
         int text_provider = -1;
         for (unsigned id : st.matched_ids) {
             const auto& o = impl.owners[id];
@@ -376,10 +378,12 @@ Diagnosis ClassifierSession::classify(const Reply& reply, const ReplyContext& co
                 if (text_provider < 0 || static_cast<int>(o.index) < text_provider)
                     text_provider = static_cast<int>(o.index);
             } else {
-                st.rule_hit[o.index / 64] |= std::uint64_t{1} << (o.index % 64);
+                st.hit_rules.push_back(o.index);
             }
         }
-        auto rule_hit = [&](std::size_t i) { return (st.rule_hit[i / 64] >> (i % 64)) & 1; };
+        // Rules are in precedence order and text rules (tiers 1-2) come first: try the text rules
+        // that matched, in order, then the code-only rules.
+        std::sort(st.hit_rules.begin(), st.hit_rules.end());
         entry.provider = text_provider >= 0 ? text_provider : host_provider >= 0 ? host_provider : domain_provider;
         // Wording shared by a provider's services (Microsoft's AS(nnn) for Outlook.com and
         // Microsoft 365) names the provider but not the service: take the detail from the host
@@ -394,19 +398,24 @@ Diagnosis ClassifierSession::classify(const Reply& reply, const ReplyContext& co
             }
         }
         const std::string& provider_id = entry.provider >= 0 ? set.providers[entry.provider].id : std::string("other");
-        for (std::size_t i = 0; i < set.rules.size(); ++i) {
-            const Rule& r = set.rules[i];
-            if (!r.texts.empty() && !rule_hit(i)) continue;
-            if (!r.provider.empty() && r.provider != provider_id) continue;
+        auto holds = [&](const Rule& r) {
+            if (!r.provider.empty() && r.provider != provider_id) return false;
             if (!r.codes.empty() &&
                 std::none_of(r.codes.begin(), r.codes.end(), [&](const auto& p) { return p.matches(code); }))
-                continue;
+                return false;
             if (!r.statuses.empty() &&
                 std::none_of(r.statuses.begin(), r.statuses.end(), [&](const auto& p) { return p.matches(status); }))
-                continue;
-            if (r.stage_mask && !(r.stage_mask & (1u << static_cast<unsigned>(stage)))) continue;
-            entry.rule = static_cast<int>(i);
-            break;
+                return false;
+            return !r.stage_mask || (r.stage_mask & (1u << static_cast<unsigned>(stage)));
+        };
+        for (std::uint32_t i : st.hit_rules) {
+            if (holds(set.rules[i])) {
+                entry.rule = static_cast<int>(i);
+                break;
+            }
+        }
+        for (std::size_t i = impl.first_textless_rule; entry.rule < 0 && i < set.rules.size(); ++i) {
+            if (holds(set.rules[i])) entry.rule = static_cast<int>(i);
         }
         // The blocklist a reply names, if any.
         if (entry.rule >= 0 && set.rules[entry.rule].category == Category::blocklisted) {

@@ -108,6 +108,7 @@ struct Classifier::Impl {
         std::uint32_t index = 0;  // rule or provider index
     };
     std::vector<PatternOwner> owners;  // by vectorscan pattern id
+    std::size_t first_textless_rule = 0;  // rules before it have text patterns (tiers 1-2)
     std::unique_ptr<RE2> zone_capture;  // "blocked using <zone>" and friends
     std::unique_ptr<RE2> ip_capture;  // "[192.0.2.1]"
     std::unique_ptr<RE2> as_capture;  // "AS(1234)"
