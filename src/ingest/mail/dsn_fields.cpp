@@ -53,9 +53,17 @@ std::string_view strip_type(std::string_view value) {
 
 RecipientResult recipient_from_dsn(const HeaderBlock& msg, const HeaderBlock& g) {
     RecipientResult r;
-    auto fr = g.get("Final-Recipient");
+    const auto final_raw = g.get("Final-Recipient");
+    auto fr = final_raw;
     if (fr.empty() || find_address(fr).empty()) fr = g.get("Original-Recipient");
     r.recipient = clean_address(strip_type(fr));
+    // RFC 3464 section 2.3.2: an address type other than rfc822 (or RFC 6533's utf-8) carries an
+    // address of another mail system ("unknown; nair_s" in section 10.3): keep it as written.
+    if (r.recipient.empty() && final_raw.find(';') != std::string_view::npos) {
+        std::string_view type = trim(final_raw.substr(0, final_raw.find(';')));
+        if (!istarts_with(type, "rfc822") && !istarts_with(type, "utf-8"))
+            r.recipient = std::string(trim(strip_type(final_raw)));
+    }
     if (auto orig = g.get("Original-Recipient"); !orig.empty()) {
         // Sisimai reports the original address when the final one was rewritten to nothing useful.
         if (r.recipient.empty()) r.recipient = clean_address(strip_type(orig));
