@@ -2,6 +2,7 @@
 // whatever the thread count, counts that reconcile; and `mxtriage diagnose` run as a program
 // (JSON Lines schema, summary line, stdin, exit statuses, problems on stderr).
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <simdjson.h>
 
 #include <cstdio>
@@ -108,8 +109,11 @@ struct Run {
 };
 
 Run run_binary(const std::string& args, const std::string& stdin_text = "") {
-    std::string in = ::testing::TempDir() + "mxt-stdin.txt";
-    std::string err = ::testing::TempDir() + "mxt-stderr.txt";
+    // Names unique to this process and call: ctest runs test processes in parallel.
+    static int calls = 0;
+    std::string tag = std::to_string(::getpid()) + "-" + std::to_string(++calls);
+    std::string in = ::testing::TempDir() + "mxt-stdin-" + tag + ".txt";
+    std::string err = ::testing::TempDir() + "mxt-stderr-" + tag + ".txt";
     {
         std::FILE* f = std::fopen(in.c_str(), "wb");
         std::fwrite(stdin_text.data(), 1, stdin_text.size(), f);
@@ -124,6 +128,8 @@ Run run_binary(const std::string& args, const std::string& stdin_text = "") {
     int st = ::pclose(p);
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     r.err = test::slurp(err);
+    std::remove(in.c_str());
+    std::remove(err.c_str());
     return r;
 }
 
