@@ -15,25 +15,6 @@ namespace mxt {
 
 namespace {
 
-EnhancedCode code_of(std::string_view s) {
-    // RFC 3463 section 2: class "." subject "." detail.
-    EnhancedCode c;
-    int parts[3] = {0, 0, 0};
-    std::size_t pos = 0;
-    for (int i = 0; i < 3; ++i) {
-        std::size_t end = i < 2 ? s.find('.', pos) : s.size();
-        if (end == std::string_view::npos || end == pos || end - pos > 3) return {};
-        auto r = std::from_chars(s.data() + pos, s.data() + end, parts[i]);
-        if (r.ec != std::errc() || r.ptr != s.data() + end) return {};
-        pos = end + 1;
-    }
-    if (parts[0] != 2 && parts[0] != 4 && parts[0] != 5) return {};
-    c.cls = parts[0];
-    c.subject = parts[1];
-    c.detail = parts[2];
-    return c;
-}
-
 bool permanent_of(const DeliveryEvent& e) {
     if (!e.status.empty()) return e.status[0] == '5';
     if (!e.reply_code.empty()) return e.reply_code[0] == '5';
@@ -171,7 +152,7 @@ void classify_event(ClassifierSession& session, DeliveryEvent& e) {
         return;
     }
     ctx.stage = e.stage;
-    ctx.status_hint = code_of(e.status);
+    ctx.status_hint = parse_enhanced_code(e.status);
     if (!e.reply_code.empty()) std::from_chars(e.reply_code.data(), e.reply_code.data() + e.reply_code.size(), ctx.code_hint);
     Diagnosis d = session.classify(e.text, ctx);
     bool matched = !d.rule.empty() && d.reason != "undefined" && d.reason != "onhold";

@@ -3,7 +3,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
+
+#include "store/clock.hpp"
 
 namespace mxt::report {
 
@@ -63,13 +64,7 @@ std::vector<Bucket> time_buckets(const triage::Aggregator& a, bool* by_day) {
 }
 
 std::string iso_time(std::int64_t unix_time) {
-    if (unix_time == 0) return "";
-    std::time_t t = static_cast<std::time_t>(unix_time);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return unix_time == 0 ? std::string() : store::iso_utc(unix_time);
 }
 
 }  // namespace mxt::report
