@@ -1,9 +1,11 @@
 // Replies per second through parse + template + provider + rule match, single thread, on a mix of
 // real provider replies (tests/data/catalog): with repeats (the cache answers, as on a real log
 // where a few templates dominate) and with every text distinct (every reply scanned by
-// vectorscan). Run: build/bench/classify_bench (see docs/performance.md).
+// vectorscan). Run: build/bench/classify_bench (see docs/performance.md); with
+// MXT_PROFILE_DISTINCT=N set it classifies N distinct replies once and exits, for callgrind.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -87,9 +89,8 @@ void BM_ClassifyRealisticMix(benchmark::State& state) {
 BENCHMARK(BM_ClassifyRealisticMix);
 
 // Every text distinct: a unique word (letters only, so the template keeps it) per reply.
-void BM_ClassifyAllDistinct(benchmark::State& state) {
+std::vector<std::string> distinct_inputs(std::size_t n) {
     auto mix = load_mix();
-    const std::size_t n = 1 << 18;
     std::vector<std::string> inputs;
     inputs.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -97,6 +98,12 @@ void BM_ClassifyAllDistinct(benchmark::State& state) {
         for (std::size_t v = i + 1; v; v /= 26) word.push_back(static_cast<char>('a' + v % 26));
         inputs.push_back(mix[i % mix.size()].reply + " ref" + word);
     }
+    return inputs;
+}
+
+void BM_ClassifyAllDistinct(benchmark::State& state) {
+    const std::size_t n = 1 << 18;
+    auto inputs = distinct_inputs(n);
     mxt::ClassifierSession session(classifier());
     std::size_t i = 0;
     for (auto _ : state) {
@@ -129,6 +136,28 @@ void BM_ParseReply(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseReply);
 
+// A fixed number of distinct replies, the same ones as BM_ClassifyAllDistinct, without the
+// benchmark's timing loop: for instruction counts under callgrind, where a timed loop would run a
+// different number of iterations each time (docs/performance.md).
+void profile_distinct(std::size_t n) {
+    auto inputs = distinct_inputs(n);
+    mxt::ClassifierSession session(classifier());
+    for (const auto& s : inputs) {
+        auto d = session.classify(s, {.recipient = "someone@example.com"});
+        benchmark::DoNotOptimize(d);
+    }
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    if (const char* n = std::getenv("MXT_PROFILE_DISTINCT"); n && *n) {
+        profile_distinct(std::strtoul(n, nullptr, 10));
+        return 0;
+    }
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

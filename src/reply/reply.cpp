@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cctype>
+#include <cstring>
 
 namespace mxt {
 namespace {
@@ -17,7 +18,8 @@ namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+// ASCII, as std::isalnum in the C locale, without a library call per byte.
+bool is_alnum(char c) { return is_digit(c) || is_upper(c) || (c >= 'a' && c <= 'z'); }
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -148,6 +150,29 @@ void find_tags(std::string_view t, std::vector<std::string>& tags) {
     }
 }
 
+// The last occurrence of `needle` in `s` (npos if none). memrchr finds candidates for the first
+// byte; string_view::rfind would compare at every position from the end.
+std::size_t rfind_fast(std::string_view s, std::string_view needle) {
+    std::size_t end = s.size();
+    while (end >= needle.size()) {
+        const void* p = memrchr(s.data(), needle[0], end - needle.size() + 1);
+        if (!p) return std::string_view::npos;
+        std::size_t at = static_cast<std::size_t>(static_cast<const char*>(p) - s.data());
+        if (s.compare(at, needle.size(), needle) == 0) return at;
+        end = at + needle.size() - 1;
+    }
+    return std::string_view::npos;
+}
+
+// The first occurrence of `needle`, which ends in ':', in `s` (npos if none). The ':' is rare in
+// reply text, so memchr on it finds candidates faster than a search on the needle's first byte.
+std::size_t find_colon_ended(std::string_view s, std::string_view needle) {
+    std::size_t k = needle.size() - 1;
+    for (std::size_t c = s.find(':', k); c != std::string_view::npos; c = s.find(':', c + 1))
+        if (s.compare(c - k, k, needle.substr(0, k)) == 0) return c - k;
+    return std::string_view::npos;
+}
+
 // Characters the text copy loop must look at: line ends, white space, Exim's backslash.
 constexpr auto kSpecial = [] {
     std::array<bool, 256> t{};
@@ -171,7 +196,7 @@ std::string_view unwrap(std::string_view s, Stage& stage) {
     // Postfix: "(in reply to RCPT TO command)" at the end.
     // The wrappers below are written by the MTAs themselves in fixed case, so a case-sensitive
     // search (memchr-fast) finds them; the reply text proper is never searched this way.
-    if (std::size_t p = s.rfind("(in reply to "); p != std::string_view::npos) {
+    if (std::size_t p = rfind_fast(s, "(in reply to "); p != std::string_view::npos) {
         std::size_t close = s.find(')', p);
         std::string_view cmd = s.substr(p + 13, (close == std::string_view::npos ? s.size() : close) - p - 13);
         if (cmd.size() > 8 && istarts_with(cmd.substr(cmd.size() - 8), " command"))
@@ -180,17 +205,21 @@ std::string_view unwrap(std::string_view s, Stage& stage) {
         s = trim(s.substr(0, p));
     }
     // Postfix: "host mx.example[192.0.2.1] said: 550 ..." and "... refused to talk to me: 554 ...".
-    if (std::size_t p = s.substr(0, 300).find(" said:"); p != std::string_view::npos &&
-                                                           s.substr(0, p).find("host ") != std::string_view::npos) {
+    if (std::size_t p = find_colon_ended(s.substr(0, 300), " said:");
+        p != std::string_view::npos && s.substr(0, p).find("host ") != std::string_view::npos) {
         s = trim(s.substr(p + 6));
-    } else if (std::size_t q = s.substr(0, 300).find("refused to talk to me:");
+    } else if (std::size_t q = find_colon_ended(s.substr(0, 300), "refused to talk to me:");
                q != std::string_view::npos) {
         s = trim(s.substr(q + 22));
         if (stage == Stage::unknown) stage = Stage::connect;
     }
     // Exim: "SMTP error from remote mail server after RCPT TO:<x>: [host h [ip]:] 550 ..."
-    if (std::size_t p = s.substr(0, 300).find("after "); p != std::string_view::npos &&
-                                                          s.substr(0, p).find("SMTP error from remote") != std::string_view::npos) {
+    // (The cheaper, necessary test first: the Exim phrase within the first 300 bytes.)
+    constexpr std::string_view kExim = "SMTP error from remote";
+    if (std::size_t p = s.substr(0, 300).find(kExim) == std::string_view::npos
+                            ? std::string_view::npos
+                            : s.substr(0, 300).find("after ");
+        p != std::string_view::npos && s.substr(0, p).find(kExim) != std::string_view::npos) {
         std::string_view rest = s.substr(p + 6);
         stage = stage_from_command(rest);
         // Skip the command up to ": " followed by a code or "host ".
@@ -240,6 +269,17 @@ Stage find_stage(std::string_view text) {
 
 Reply parse_reply(std::string_view raw) {
     Reply r;
+    parse_reply(raw, r);
+    return r;
+}
+
+void parse_reply(std::string_view raw, Reply& r) {
+    r.basic_code = 0;
+    r.status = {};
+    r.untrusted_status = {};
+    r.text.clear();
+    r.tags.clear();
+    r.stage = Stage::unknown;
     if (raw.size() > kMaxReplyBytes) raw = raw.substr(0, kMaxReplyBytes);
     std::string_view s = unwrap(raw, r.stage);
 
@@ -280,7 +320,20 @@ Reply parse_reply(std::string_view raw) {
         while (i < s.size()) {
             {
                 std::size_t j = i;
-                while (j < s.size() && !kSpecial[static_cast<unsigned char>(s[j])]) ++j;
+                while (j < s.size()) {
+                    if (!kSpecial[static_cast<unsigned char>(s[j])]) {
+                        ++j;
+                        continue;
+                    }
+                    // One space between ordinary characters is ordinary too, unless a digit
+                    // follows (a flattened continuation starts " 550-").
+                    if (s[j] == ' ' && j > i && j + 1 < s.size() &&
+                        !kSpecial[static_cast<unsigned char>(s[j + 1])] && !is_digit(s[j + 1])) {
+                        j += 2;
+                        continue;
+                    }
+                    break;
+                }
                 if (j > i) {
                     r.text.append(s.data() + i, j - i);
                     i = j;
@@ -330,7 +383,6 @@ Reply parse_reply(std::string_view raw) {
             r.untrusted_status = first_status;
     }
     find_tags(r.text, r.tags);
-    return r;
 }
 
 }  // namespace mxt

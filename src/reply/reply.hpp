@@ -36,6 +36,8 @@ struct Reply {
 // caps a reply line at 512 octets).
 constexpr std::size_t kMaxReplyBytes = 64 * 1024;
 Reply parse_reply(std::string_view raw);
+// The same into `out`, whose buffers (text, tags) are reused: for callers that parse many replies.
+void parse_reply(std::string_view raw, Reply& out);
 
 // Parses "5.7.26" exactly (RFC 3463 section 2 grammar); returns absent on anything else.
 EnhancedCode parse_enhanced_code(std::string_view s);

@@ -13,7 +13,7 @@
 //       digits only -> <n>; letters and digits, 8 or more -> <id>; anything else kept.
 #include "reply/template.hpp"
 
-#include <cctype>
+#include <array>
 
 namespace mxt {
 namespace {
@@ -21,7 +21,6 @@ namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 // IPv4 dotted quad at s[i]; returns its length or 0.
@@ -229,21 +228,64 @@ void template_word(std::string_view w, std::string& out) {
     mask_runs(w, out);
 }
 
+// Character classes for the one scan that splits the text into words and decides, per word,
+// whether the word can need masking at all.
+enum : unsigned char { kSpace = 1, kDigit = 2, kAt = 4, kColon = 8 };
+constexpr auto kClass = [] {
+    std::array<unsigned char, 256> t{};
+    for (unsigned char c : {' ', '\t', '\r', '\n', '\f', '\v'}) t[c] = kSpace;
+    for (unsigned char c = '0'; c <= '9'; ++c) t[c] = kDigit;
+    t['@'] = kAt;
+    t[':'] = kColon;
+    return t;
+}();
+
 }  // namespace
 
+// One scan over the text finds the words and classifies each as it goes. A word without a digit,
+// without '@' and with fewer than two ':' comes out of template_word unchanged (no address, no
+// IPv4/IPv6, no number, no id: every mask needs one of those), so such words -- most of a reply --
+// are copied as they are, and runs of them separated by single spaces are copied in one piece.
+// Only the other words take the word-by-word path above.
 void make_template(std::string_view text, std::string& out) {
     out.clear();
-    out.reserve(text.size());
+    out.reserve(text.size() + 16);
+    const char* s = text.data();
+    const std::size_t n = text.size();
+    std::size_t pend_b = 0, pend_e = 0;  // text[pend_b, pend_e) is owed to `out` verbatim
+    bool any = false;  // a word has been written (or is owed)
     std::size_t i = 0;
-    while (i < text.size()) {
-        while (i < text.size() && is_space(text[i])) ++i;
-        if (i >= text.size()) break;
+    while (i < n) {
+        while (i < n && (kClass[static_cast<unsigned char>(s[i])] & kSpace)) ++i;
+        if (i >= n) break;
         std::size_t j = i;
-        while (j < text.size() && !is_space(text[j])) ++j;
-        if (!out.empty()) out.push_back(' ');
-        template_word(text.substr(i, j - i), out);
+        unsigned acc = 0, colons = 0;
+        while (j < n) {
+            unsigned f = kClass[static_cast<unsigned char>(s[j])];
+            if (f & kSpace) break;
+            acc |= f;
+            colons += f >> 3;  // 1 for kColon, the highest class bit
+            ++j;
+        }
+        if (!(acc & (kDigit | kAt)) && colons < 2) {
+            if (any && pend_e != pend_b && pend_e + 1 == i && s[pend_e] == ' ') {
+                pend_e = j;  // "word word": one copy for both
+            } else {
+                out.append(s + pend_b, pend_e - pend_b);
+                if (any) out.push_back(' ');
+                pend_b = i;
+                pend_e = j;
+            }
+        } else {
+            out.append(s + pend_b, pend_e - pend_b);
+            pend_b = pend_e = 0;
+            if (any) out.push_back(' ');
+            template_word(text.substr(i, j - i), out);
+        }
+        any = true;
         i = j;
     }
+    out.append(s + pend_b, pend_e - pend_b);
 }
 
 std::string make_template(std::string_view text) {

@@ -8,7 +8,8 @@
 #include "rules/classifier.hpp"
 
 #include <algorithm>
-#include <charconv>
+#include <array>
+#include <functional>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -16,6 +17,7 @@
 #include <unordered_map>
 
 #include "reply/template.hpp"
+#include "rules/hs_cache.hpp"
 #include "rules/rule_table.hpp"
 
 namespace mxt {
@@ -71,9 +73,9 @@ bool compile(Classifier::Impl& impl, std::vector<RuleLoadError>& errors) {
         for (const auto& p : impl.set.providers[i].texts) add(p, true, i);
     if (exprs.empty()) return true;
     hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
-                         HS_MODE_BLOCK, nullptr, &impl.db, &err) == HS_SUCCESS)
-        return true;
+    // Through the on-disk cache of compiled databases (hs_cache.hpp): compiling costs more than
+    // reading 50 MB of log, and the same rules compile to the same database every run.
+    if (rules::compile_multi_cached(exprs, flags, ids, &impl.db, &err) == HS_SUCCESS) return true;
     hs_free_compile_error(err);
     for (std::size_t i = 0; i < exprs.size(); ++i) {
         hs_database_t* one = nullptr;
@@ -91,12 +93,15 @@ bool compile(Classifier::Impl& impl, std::vector<RuleLoadError>& errors) {
     return false;
 }
 
+// What std::tolower does in the "C" locale mxtriage runs in, without the call per byte.
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
 std::string domain_of(std::string_view address) {
     std::size_t at = address.rfind('@');
     std::string_view d = at == std::string_view::npos ? std::string_view() : address.substr(at + 1);
     while (!d.empty() && (d.back() == '>' || d.back() == '.' || d.back() == ' ')) d.remove_suffix(1);
     std::string out(d);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : out) c = ascii_lower(c);
     return out;
 }
 
@@ -105,7 +110,7 @@ std::string lower_host(std::string_view host) {
     // "mx.example.com[192.0.2.1]:25" -> "mx.example.com"
     if (auto b = out.find('['); b != std::string::npos) out.resize(b);
     while (!out.empty() && (out.back() == '.' || out.back() == ' ')) out.pop_back();
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : out) c = ascii_lower(c);
     return out;
 }
 
@@ -152,12 +157,6 @@ int provider_by_domain(const Classifier::Impl& impl, const std::string& domain) 
         if ((best < 0 || index < best) && domain.size() > stem.size() && domain.starts_with(stem))
             best = index;
     return best;
-}
-
-void append_int(std::string& out, long value) {
-    char buf[24];
-    auto res = std::to_chars(buf, buf + sizeof buf, value);
-    out.append(buf, res.ptr);
 }
 
 }  // namespace
@@ -239,7 +238,6 @@ std::expected<std::shared_ptr<const Classifier>, std::vector<RuleLoadError>> Cla
     impl->zone_capture = std::make_unique<RE2>(
         R"((?:blocked using|listed (?:at|on|in|by)|found (?:on|in)|blacklisted (?:at|on|by)|rbl(?: restriction)?:?|dnsbl:?|using rbl)\s+(?:the\s+)?([a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}))",
         o);
-    impl->ip_capture = std::make_unique<RE2>(R"(\[(\d{1,3}(?:\.\d{1,3}){3})\])", o);
     impl->as_capture = std::make_unique<RE2>(R"(\bAS\((\d+)\))", o);
     return std::shared_ptr<const Classifier>(new Classifier(std::move(impl)));
 }
@@ -249,6 +247,90 @@ std::expected<std::shared_ptr<const Classifier>, std::vector<RuleLoadError>> Cla
 
 namespace {
 constexpr std::size_t kMaxCacheEntries = 1 << 16;
+
+// Admission to the exact-reply cache: a raw reply is cached the second time it is seen within a
+// while, not the first. A reply that never repeats byte for byte (a unique queue id or recipient
+// in the text) then costs no copy of its text and Diagnosis -- the template cache still answers
+// its next look-alike -- and one that repeats is cached on its second sighting. The "while" is a
+// direct-mapped table of recent key hashes: a collision only delays admission.
+constexpr std::size_t kSeenSlots = 1 << 12;
+
+struct Seen {
+    std::array<std::uint64_t, kSeenSlots> hashes{};
+    // True when `h` was seen recently; records it otherwise.
+    bool again(std::uint64_t h) {
+        std::uint64_t& slot = hashes[(h ^ (h >> 29)) & (kSeenSlots - 1)];
+        if (slot == h) return true;
+        slot = h;
+        return false;
+    }
+};
+
+std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
+    // Murmur3's 64-bit finaliser over the running hash and the value.
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) {
+    return mix(seed, std::hash<std::string_view>{}(s));
+}
+
+// What a template-cache entry depends on besides the template text.
+struct TemplateFacts {
+    int code = 0;
+    EnhancedCode status;
+    Stage stage = Stage::unknown;
+    int host_provider = -1;
+    int domain_provider = -1;
+    friend bool operator==(const TemplateFacts&, const TemplateFacts&) = default;
+};
+
+// What an exact-cache entry depends on besides the raw reply text.
+struct ExactFacts {
+    Stage stage = Stage::unknown;
+    int code_hint = 0;
+    EnhancedCode status_hint;
+    friend bool operator==(const ExactFacts&, const ExactFacts&) = default;
+};
+
+// The caches are keyed by a 64-bit hash of everything an entry depends on; the entry keeps those
+// inputs and a lookup compares them, so a hash collision is a miss, never a wrong answer.
+struct IdentityHash {
+    std::size_t operator()(std::uint64_t h) const { return static_cast<std::size_t>(h); }
+};
+
+// A recipient or remote host with what is derived from it (see State).
+struct Memo {
+    bool valid = false;
+    std::string raw;  // as given
+    std::string name;  // domain_of / lower_host of it
+    int provider = -1;
+};
+
+const Memo& recipient_memo(const Classifier::Impl& impl, Memo& m, std::string_view recipient) {
+    if (!m.valid || m.raw != recipient) {
+        m.raw.assign(recipient);
+        m.name = domain_of(recipient);
+        m.provider = provider_by_domain(impl, m.name);
+        m.valid = true;
+    }
+    return m;
+}
+
+const Memo& host_memo(const Classifier::Impl& impl, Memo& m, std::string_view host) {
+    if (!m.valid || m.raw != host) {
+        m.raw.assign(host);
+        m.name = lower_host(host);
+        m.provider = provider_by_host(impl, m.name);
+        m.valid = true;
+    }
+    return m;
+}
+
 }  // namespace
 
 struct ClassifierSession::State {
@@ -259,10 +341,26 @@ struct ClassifierSession::State {
         int blocklist = -1;  // index into set.blocklists, -2 = a zone not in the table
         std::string zone;  // when blocklist == -2
     };
-    std::unordered_map<std::string, Entry> cache;
-    std::unordered_map<std::string, Diagnosis> exact;
-    std::string exact_key;
-    std::string key;
+    struct TemplateSlot {
+        std::string templ;
+        TemplateFacts facts;
+        Entry entry;
+    };
+    struct ExactSlot {
+        std::string raw;
+        std::string domain;
+        std::string host;
+        ExactFacts facts;
+        Diagnosis diagnosis;
+    };
+    std::unordered_map<std::uint64_t, TemplateSlot, IdentityHash> cache;
+    std::unordered_map<std::uint64_t, ExactSlot, IdentityHash> exact;
+    Seen seen_exact;
+    // The last recipient and remote host seen, with what was derived from them: a log names the
+    // same few again and again, so the lower-casing and the provider look-ups are skipped.
+    Memo recipient;
+    Memo host;
+    Reply reply;  // reused by classify(raw): its text buffer keeps its capacity
     std::string templ;
     std::vector<unsigned> matched_ids;  // vectorscan pattern ids that matched
     std::vector<std::uint32_t> hit_rules;  // rules with a text match, in precedence order
@@ -282,6 +380,7 @@ ClassifierSession::ClassifierSession(std::shared_ptr<const Classifier> classifie
 
 ClassifierSession::~ClassifierSession() = default;
 
+
 void ClassifierSession::identify_provider(const ReplyContext& context, Diagnosis& d) const {
     const auto& impl = classifier_->impl();
     int p = provider_by_host(impl, lower_host(context.remote_host));
@@ -300,26 +399,30 @@ void ClassifierSession::identify_provider(const ReplyContext& context, Diagnosis
 // templating; the one in classify(Reply) by template, which skips matching.
 Diagnosis ClassifierSession::classify(std::string_view raw_reply, const ReplyContext& context) {
     State& st = *state_;
-    std::string& key = st.exact_key;
-    key.assign(raw_reply);
-    key.push_back('\x1f');
-    key.append(domain_of(context.recipient));
-    key.push_back('\x1f');
-    key.append(context.remote_host);
-    key.push_back('\x1f');
-    for (long part : {long{static_cast<int>(context.stage)}, long{context.code_hint},
-                      long{context.status_hint.cls} * 1000000 + context.status_hint.subject * 1000 +
-                          context.status_hint.detail}) {
-        append_int(key, part);
-        key.push_back('|');
+    const std::string& domain = recipient_memo(classifier_->impl(), st.recipient, context.recipient).name;
+    std::string_view host = context.remote_host;
+    ExactFacts facts{context.stage, context.code_hint, context.status_hint};
+    std::uint64_t h = hash_bytes(raw_reply, 0x6d78742d65786163ULL);
+    h = mix(h, hash_bytes(domain, raw_reply.size()));
+    h = mix(h, hash_bytes(host, domain.size()));
+    h = mix(h, static_cast<std::uint64_t>(facts.stage) << 40 ^ static_cast<std::uint64_t>(facts.code_hint));
+    h = mix(h, static_cast<std::uint64_t>(facts.status_hint.cls) << 40 ^
+                   static_cast<std::uint64_t>(facts.status_hint.subject) << 20 ^
+                   static_cast<std::uint64_t>(facts.status_hint.detail));
+    if (auto it = st.exact.find(h); it != st.exact.end()) {
+        const State::ExactSlot& e = it->second;
+        if (e.raw == raw_reply && e.domain == domain && e.host == host && e.facts == facts) {
+            ++hits_;
+            return e.diagnosis;
+        }
     }
-    if (auto it = st.exact.find(key); it != st.exact.end()) {
-        ++hits_;
-        return it->second;
+    parse_reply(raw_reply, st.reply);
+    Diagnosis d = classify(st.reply, context);
+    if (st.seen_exact.again(h)) {
+        if (st.exact.size() >= kMaxCacheEntries) st.exact.clear();
+        st.exact.insert_or_assign(h, State::ExactSlot{std::string(raw_reply), domain,
+                                                      std::string(host), facts, d});
     }
-    Diagnosis d = classify(parse_reply(raw_reply), context);
-    if (st.exact.size() >= kMaxCacheEntries) st.exact.clear();
-    st.exact.emplace(key, d);
     return d;
 }
 
@@ -328,6 +431,33 @@ namespace {
 int on_match(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* ctx) {
     static_cast<std::vector<unsigned>*>(ctx)->push_back(id);
     return 0;
+}
+
+// The first "[a.b.c.d]" (1-3 digits each) in the text: the IP address a provider says it blocked.
+// What the regex \[(\d{1,3}(?:\.\d{1,3}){3})\] finds, by hand: each '[' in turn, the dotted quad
+// parsed greedily (a digit run longer than three can never be followed by the '.' or ']' the
+// pattern needs, so greedy parsing decides exactly as the regex does).
+std::string_view bracketed_ipv4(std::string_view t) {
+    for (std::size_t p = t.find('['); p != std::string_view::npos; p = t.find('[', p + 1)) {
+        std::size_t j = p + 1;
+        bool ok = true;
+        for (int part = 0; part < 4 && ok; ++part) {
+            std::size_t start = j;
+            while (j < t.size() && j - start < 3 && t[j] >= '0' && t[j] <= '9') ++j;
+            ok = j > start && j < t.size() && t[j] == (part < 3 ? '.' : ']');
+            ++j;
+        }
+        if (ok) return t.substr(p + 1, j - p - 2);
+    }
+    return {};
+}
+
+// A cheap necessary condition for the AS(nnn) capture, so that RE2 runs only on text that can
+// match: '(' followed by a digit.
+bool has_bracketed_digit(std::string_view t, char open) {
+    for (std::size_t p = t.find(open); p != std::string_view::npos; p = t.find(open, p + 1))
+        if (p + 1 < t.size() && t[p + 1] >= '0' && t[p + 1] <= '9') return true;
+    return false;
 }
 
 }  // namespace
@@ -343,25 +473,27 @@ Diagnosis ClassifierSession::classify(const Reply& reply, const ReplyContext& co
         (code == 0 || code / 100 == context.status_hint.cls))
         status = context.status_hint;
     Stage stage = reply.stage != Stage::unknown ? reply.stage : context.stage;
-    std::string host = lower_host(context.remote_host);
-    std::string domain = domain_of(context.recipient);
-    int host_provider = provider_by_host(impl, host);
-    int domain_provider = provider_by_domain(impl, domain);
+    int host_provider = host_memo(impl, st.host, context.remote_host).provider;
+    int domain_provider = recipient_memo(impl, st.recipient, context.recipient).provider;
 
     make_template(reply.text, st.templ);
-    st.key.clear();
-    st.key.append(st.templ);
-    st.key.push_back('\x1f');
-    for (long part : {long{code}, long{status.cls} * 1000000 + status.subject * 1000 + status.detail,
-                      long{static_cast<int>(stage)}, long{host_provider}, long{domain_provider}}) {
-        append_int(st.key, part);
-        st.key.push_back('|');
-    }
+    TemplateFacts facts{code, status, stage, host_provider, domain_provider};
+    std::uint64_t h = hash_bytes(st.templ, 0x6d78742d74706c31ULL);
+    h = mix(h, static_cast<std::uint64_t>(code) << 32 ^ static_cast<std::uint64_t>(static_cast<int>(stage)));
+    h = mix(h, static_cast<std::uint64_t>(status.cls) << 40 ^
+                   static_cast<std::uint64_t>(status.subject) << 20 ^
+                   static_cast<std::uint64_t>(status.detail));
+    h = mix(h, static_cast<std::uint64_t>(static_cast<std::uint32_t>(host_provider)) << 32 ^
+                   static_cast<std::uint32_t>(domain_provider));
 
     State::Entry entry;
-    if (auto it = st.cache.find(st.key); it != st.cache.end()) {
+    const State::TemplateSlot* slot = nullptr;
+    if (auto it = st.cache.find(h);
+        it != st.cache.end() && it->second.templ == st.templ && it->second.facts == facts)
+        slot = &it->second;
+    if (slot) {
         ++hits_;
-        entry = it->second;
+        entry = slot->entry;
     } else {
         ++misses_;
         st.matched_ids.clear();
@@ -421,7 +553,7 @@ Diagnosis ClassifierSession::classify(const Reply& reply, const ReplyContext& co
         if (entry.rule >= 0 && set.rules[entry.rule].category == Category::blocklisted) {
             std::string zone;
             if (RE2::PartialMatch(reply.text, *impl.zone_capture, &zone)) {
-                for (auto& c : zone) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                for (auto& c : zone) c = ascii_lower(c);
                 for (std::size_t b = 0; b < set.blocklists.size(); ++b)
                     if (host_matches(zone, set.blocklists[b].zone) || host_matches(set.blocklists[b].zone, zone)) {
                         entry.blocklist = static_cast<int>(b);
@@ -442,7 +574,7 @@ Diagnosis ClassifierSession::classify(const Reply& reply, const ReplyContext& co
             }
         }
         if (st.cache.size() >= kMaxCacheEntries) st.cache.clear();
-        st.cache.emplace(st.key, entry);
+        st.cache.insert_or_assign(h, State::TemplateSlot{st.templ, facts, entry});
     }
 
     Diagnosis d;
@@ -482,9 +614,10 @@ Diagnosis ClassifierSession::classify(const Reply& reply, const ReplyContext& co
     // Per-reply captures, never cached: the IP a provider says it blocked, Microsoft's AS(...) id.
     if (d.category == Category::blocklisted || d.category == Category::ip_reputation ||
         d.category == Category::rate_limited) {
-        RE2::PartialMatch(reply.text, *impl.ip_capture, &d.listed_ip);
+        d.listed_ip = bracketed_ipv4(reply.text);
         std::string as_id;
-        if (RE2::PartialMatch(reply.text, *impl.as_capture, &as_id)) d.block_id = "AS(" + as_id + ")";
+        if (has_bracketed_digit(reply.text, '(') && RE2::PartialMatch(reply.text, *impl.as_capture, &as_id))
+            d.block_id = "AS(" + as_id + ")";
     }
     // Invariants of triage-spec section 6: a 5.7.x reply, or a rejection at connect, HELO or
     // MAIL FROM, is about the sender, never a reason to suppress the recipient.

@@ -110,7 +110,6 @@ struct Classifier::Impl {
     std::vector<PatternOwner> owners;  // by vectorscan pattern id
     std::size_t first_textless_rule = 0;  // rules before it have text patterns (tiers 1-2)
     std::unique_ptr<RE2> zone_capture;  // "blocked using <zone>" and friends
-    std::unique_ptr<RE2> ip_capture;  // "[192.0.2.1]"
     std::unique_ptr<RE2> as_capture;  // "AS(1234)"
     // Provider lookup by remote host suffix and recipient domain, built at load: suffix/domain ->
     // the first provider entry (file order) that lists it.

@@ -180,3 +180,51 @@ TEST(EnhancedCode, StrictGrammar) {
     EXPECT_FALSE(mxt::parse_enhanced_code("5.7.1 x").present());
     EXPECT_FALSE(mxt::parse_enhanced_code("").present());
 }
+
+TEST(Reply, ParsingIntoAReusedReplyLeavesNothingBehind) {
+    mxt::Reply r;
+    parse_reply("host mx.example[192.0.2.1] said: 550 5.7.1 [TS02] blocked (in reply to RCPT TO command)", r);
+    EXPECT_EQ(r.basic_code, 550);
+    EXPECT_EQ(r.stage, Stage::rcpt);
+    EXPECT_EQ(r.tags, std::vector<std::string>{"TS02"});
+    parse_reply("mailbox full", r);
+    EXPECT_EQ(r.basic_code, 0);
+    EXPECT_FALSE(r.status.present());
+    EXPECT_FALSE(r.untrusted_status.present());
+    EXPECT_EQ(r.stage, Stage::unknown);
+    EXPECT_TRUE(r.tags.empty());
+    EXPECT_EQ(r.text, "mailbox full");
+    parse_reply("250 2.1.5 ok", r);
+    parse_reply("", r);
+    EXPECT_EQ(r.basic_code, 0);
+    EXPECT_EQ(r.text, "");
+}
+
+TEST(Reply, WrappersFoundWhereverTheyAre) {
+    // The last "(in reply to" names the stage; an earlier one is part of the text.
+    auto r = parse_reply(
+        "host mx.example[192.0.2.1] said: 550 5.1.1 no: such user (in reply to MAIL FROM command) "
+        "(in reply to RCPT TO command)");
+    EXPECT_EQ(r.stage, Stage::rcpt);
+    EXPECT_EQ(r.text, "no: such user (in reply to MAIL FROM command)");
+    // Colons before " said:" do not hide it.
+    r = parse_reply("host mx.example[192.0.2.1]:25 a:b said: 554 5.7.1 denied");
+    EXPECT_EQ(r.basic_code, 554);
+    EXPECT_EQ(r.text, "denied");
+    r = parse_reply("connect to mx.example[192.0.2.1]:25: host mx.example refused to talk to me: 421 busy");
+    EXPECT_EQ(r.basic_code, 421);
+    EXPECT_EQ(r.stage, Stage::connect);
+    EXPECT_EQ(r.text, "busy");
+    // "said:" without "host " before it is text.
+    r = parse_reply("550 the server said: no");
+    EXPECT_EQ(r.text, "the server said: no");
+}
+
+TEST(Reply, SpacingInsideALine) {
+    // Single spaces between words are copied with them; runs of white space collapse, and a space
+    // before the reply's own code still starts a flattened continuation.
+    auto r = parse_reply("550-5.1.1 a b  c\t\td  e 550-5.1.1 f g 550 5.1.1 h");
+    EXPECT_EQ(r.text, "a b c d e f g h");
+    r = parse_reply("550 5.1.1 a 5 b 55 c 551 d");
+    EXPECT_EQ(r.text, "a 5 b 55 c 551 d");
+}

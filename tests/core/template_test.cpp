@@ -34,3 +34,24 @@ TEST(Template, CollapsesWhitespace) {
     EXPECT_EQ(make_template("  a \t b\r\n c  "), "a b c");
     EXPECT_EQ(make_template(""), "");
 }
+
+TEST(Template, PlainWordsAndMaskedWordsTogether) {
+    // Words without digits, '@' or two ':' are copied as they are; the others are masked word by
+    // word, and the spacing between them is the same either way.
+    EXPECT_EQ(make_template("User unknown: bob@example.com; try later  in 5 minutes from dead::beef now"),
+              "User unknown: <email>; try later in <n> minutes from <ip> now");
+    EXPECT_EQ(make_template("rejected: see https://example.com/help?id=abc12345&x=7 today"),
+              "rejected: see https://example.com/help?id=<id>&x=<n> today");
+    EXPECT_EQ(make_template("12 a b 34"), "<n> a b <n>");
+    EXPECT_EQ(make_template("a\tb c\n\nd"), "a b c d");
+    EXPECT_EQ(make_template("x"), "x");
+    EXPECT_EQ(make_template("  7  "), "<n>");
+}
+
+TEST(Template, ReusedBufferIsCleared) {
+    std::string out = "left over";
+    mxt::make_template("from 192.0.2.1", out);
+    EXPECT_EQ(out, "from <ip>");
+    mxt::make_template("", out);
+    EXPECT_EQ(out, "");
+}
