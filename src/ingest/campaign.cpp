@@ -25,22 +25,24 @@ std::expected<CampaignExtractor, std::string> CampaignExtractor::make(std::strin
 
 void CampaignExtractor::apply(DeliveryEvent& e) {
     if (!re_ || e.sender.empty() || (!e.campaign.empty() && !e.segment.empty())) return;
-    // One message's events share a sender, and a campaign's senders repeat: cache the last one.
-    if (e.sender != last_sender_) {
-        last_sender_ = e.sender;
-        last_campaign_.clear();
-        last_segment_.clear();
+    // One message's events share a sender, and a campaign's few senders (one per segment with
+    // VERP) repeat throughout: remember the answer per sender, in a bounded map.
+    auto it = keys_.find(e.sender);
+    if (it == keys_.end()) {
+        if (keys_.size() >= kMaxCachedSenders) keys_.clear();
+        Keys k;
         int n = std::max(campaign_group_, segment_group_) + 1;
         std::vector<re2::StringPiece> groups(static_cast<std::size_t>(n));
         if (re_->Match(e.sender, 0, e.sender.size(), RE2::UNANCHORED, groups.data(), n)) {
             if (campaign_group_ != 0)
-                last_campaign_.assign(groups[campaign_group_].data(), groups[campaign_group_].size());
+                k.campaign.assign(groups[campaign_group_].data(), groups[campaign_group_].size());
             if (segment_group_ != 0)
-                last_segment_.assign(groups[segment_group_].data(), groups[segment_group_].size());
+                k.segment.assign(groups[segment_group_].data(), groups[segment_group_].size());
         }
+        it = keys_.emplace(e.sender, std::move(k)).first;
     }
-    if (e.campaign.empty()) e.campaign = last_campaign_;
-    if (e.segment.empty()) e.segment = last_segment_;
+    if (e.campaign.empty()) e.campaign = it->second.campaign;
+    if (e.segment.empty()) e.segment = it->second.segment;
 }
 
 }  // namespace mxt

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "ingest/event.hpp"
 
@@ -35,7 +36,11 @@ public:
 private:
     std::shared_ptr<const re2::RE2> re_;
     int campaign_group_ = 0, segment_group_ = 0;
-    std::string last_sender_, last_campaign_, last_segment_;
+    struct Keys {
+        std::string campaign, segment;
+    };
+    static constexpr std::size_t kMaxCachedSenders = 4096;
+    std::unordered_map<std::string, Keys> keys_;
 };
 
 }  // namespace mxt

@@ -169,7 +169,10 @@ private:
             i = end + 2;
         }
         if (status_part.empty()) return failed("postfix delivery line without status=");
-        std::size_t word_end = status_part.find_first_of(" ,");
+        std::size_t word_end = 0;
+        while (word_end < status_part.size() && status_part[word_end] != ' ' &&
+               status_part[word_end] != ',')
+            ++word_end;
         std::string_view word = status_part.substr(0, word_end);
         Outcome outcome;
         if (word == "sent") outcome = Outcome::delivered;
@@ -190,7 +193,7 @@ private:
         e.source = config_.source;
         e.position = number;
         e.format = "postfix";
-        set_time(e, sl.time, config_.default_year);
+        set_time_cached(e, sl.time);
         e.recipient.assign(to);
         e.queue_id.assign(qid);
         e.status.assign(dsn);
@@ -216,6 +219,19 @@ private:
         }
         sink.event(std::move(e));
         return parsed();
+    }
+
+    // Consecutive lines mostly share their second: normalise each distinct timestamp once.
+    void set_time_cached(DeliveryEvent& e, std::string_view raw) {
+        if (raw != last_raw_time_) {
+            last_raw_time_.assign(raw);
+            set_time(e, raw, config_.default_year);
+            last_time_ = e.time;
+            last_unix_ = e.unix_time;
+            return;
+        }
+        e.time = last_time_;
+        e.unix_time = last_unix_;
     }
 
     static void remember(std::vector<Deferred>& d, const DeliveryEvent& e) {
@@ -250,7 +266,7 @@ private:
                 e.source = config_.source;
                 e.position = number;
                 e.format = "postfix";
-                set_time(e, sl.time, config_.default_year);
+                set_time_cached(e, sl.time);
                 e.sender.assign(sender);
                 e.recipient = std::move(d.recipient);
                 e.queue_id.assign(qid);
@@ -272,6 +288,8 @@ private:
 
     ReaderConfig config_;
     QueueTable<MessageInfo> table_;
+    std::string last_raw_time_, last_time_;
+    std::int64_t last_unix_ = 0;
 };
 
 }  // namespace

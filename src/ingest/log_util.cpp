@@ -7,7 +7,10 @@ namespace mxt {
 
 void split_host_ip(std::string_view s, std::string& host, std::string& ip) {
     s = trim(s);
-    std::size_t open = s.find_first_of("[(");
+    // A plain loop: string_view::find_first_of calls memchr over the set once per position.
+    std::size_t open = 0;
+    while (open < s.size() && s[open] != '[' && s[open] != '(') ++open;
+    if (open == s.size()) open = std::string_view::npos;
     std::string_view h = s, i;
     if (open != std::string_view::npos) {
         char close_ch = s[open] == '[' ? ']' : ')';

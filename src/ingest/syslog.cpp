@@ -1,8 +1,11 @@
 // Syslog envelope and timestamp parsing (syslog.hpp).
 #include "ingest/syslog.hpp"
 
+#include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
+#include <utility>
 
 namespace mxt {
 namespace {
@@ -10,10 +13,18 @@ namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 int month_of(std::string_view m) {
-    static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    // Runs on every line: compare the three letters as one number, not twelve string compares.
+    if (m.size() != 3) return 0;
+    auto key = [](const char* s) {
+        return static_cast<std::uint32_t>(static_cast<unsigned char>(s[0])) << 16 |
+               static_cast<std::uint32_t>(static_cast<unsigned char>(s[1])) << 8 |
+               static_cast<unsigned char>(s[2]);
+    };
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::uint32_t k = key(m.data());
     for (int i = 0; i < 12; ++i)
-        if (m == kMonths[i]) return i + 1;
+        if (k == key(kMonths[i])) return i + 1;
     return 0;
 }
 
@@ -110,6 +121,109 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
     return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
+// "YYYY-MM-DDTHH:MM:SS" into `iso` (replacing it). Written out digit by digit: this runs once per
+// log event, and snprintf's format parsing cost more than the rest of the timestamp handling.
+static void write_iso(std::string& iso, int y, int mo, int d, int hh, int mm, int ss) {
+    if (y < 0 || y > 9999) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, hh, mm, ss);
+        iso = buf;
+        return;
+    }
+    char b[19] = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0',
+                  'T', '0', '0', ':', '0', '0', ':', '0', '0'};
+    auto two = [&](int at, int v) {
+        b[at] = static_cast<char>('0' + v / 10 % 10);
+        b[at + 1] = static_cast<char>('0' + v % 10);
+    };
+    two(0, y / 100);
+    two(2, y % 100);
+    two(5, mo);
+    two(8, d);
+    two(11, hh);
+    two(14, mm);
+    two(17, ss);
+    iso.assign(b, sizeof b);
+}
+
+// RFC 5322 section 3.3 date-time, with the obsolete forms of section 4.3 (two-digit years, zone
+// names, no seconds): "Fri, 13 Nov 2020 09:47:59 +0900 (JST)", as in Date: headers and the
+// Arrival-Date and Last-Attempt-Date fields of DSNs (RFC 3464 2.2.5, 2.3.7).
+bool rfc5322_time(std::string_view s, std::string& iso, std::int64_t& unix) {
+    auto skip_space = [&] {
+        while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    };
+    auto number = [&](int max_digits) {
+        int v = 0, n = 0;
+        while (!s.empty() && is_digit(s.front()) && n < max_digits) {
+            v = v * 10 + (s.front() - '0');
+            s.remove_prefix(1);
+            ++n;
+        }
+        return n == 0 ? -1 : v;
+    };
+    skip_space();
+    if (s.size() >= 4 && s[3] == ',') s.remove_prefix(4);  // day-of-week
+    skip_space();
+    int day = number(2);
+    skip_space();
+    if (day < 1 || day > 31 || s.size() < 3) return false;
+    char mon_name[3] = {static_cast<char>(std::toupper(static_cast<unsigned char>(s[0]))),
+                        static_cast<char>(std::tolower(static_cast<unsigned char>(s[1]))),
+                        static_cast<char>(std::tolower(static_cast<unsigned char>(s[2])))};
+    int mon = month_of(std::string_view(mon_name, 3));
+    if (mon == 0) return false;
+    s.remove_prefix(3);
+    skip_space();
+    std::size_t before = s.size();
+    int year = number(4);
+    if (year < 0) return false;
+    if (before - s.size() <= 2) year += year < 50 ? 2000 : 1900;  // 4.3: two-digit years
+    else if (before - s.size() == 3) year += 1900;
+    skip_space();
+    int hh = number(2);
+    if (hh < 0 || s.empty() || s.front() != ':') return false;
+    s.remove_prefix(1);
+    int mm = number(2);
+    int ss = 0;
+    if (!s.empty() && s.front() == ':') {
+        s.remove_prefix(1);
+        ss = number(2);
+    }
+    if (mm < 0 || ss < 0 || hh > 23 || mm > 59 || ss > 60) return false;
+    skip_space();
+    int offset_min = 0;
+    bool known_zone = true;
+    if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+        int sign = s.front() == '-' ? -1 : 1;
+        s.remove_prefix(1);
+        int hhmm = number(4);
+        if (hhmm < 0) return false;
+        offset_min = sign * (hhmm / 100 * 60 + hhmm % 100);
+        if (sign < 0 && hhmm == 0) known_zone = false;  // "-0000": local time, zone unknown
+    } else {
+        // 4.3: the US zone names; UT, GMT and Z are zero; anything else (military letters) is
+        // to be read as "-0000", i.e. unknown local time, counted as UTC.
+        std::string_view z = s.substr(0, std::min<std::size_t>(3, s.size()));
+        static constexpr std::pair<std::string_view, int> kZones[] = {
+            {"EST", -300}, {"EDT", -240}, {"CST", -360}, {"CDT", -300},
+            {"MST", -420}, {"MDT", -360}, {"PST", -480}, {"PDT", -420}};
+        known_zone = false;
+        for (const auto& [name, minutes] : kZones)
+            if (z == name) offset_min = minutes, known_zone = true;
+        if (z.starts_with("UT") || z.starts_with("GMT") || z == "Z") known_zone = true;
+    }
+    write_iso(iso, year, mon, day, hh, mm, ss);
+    if (known_zone) {
+        char zone[8];
+        int a = offset_min < 0 ? -offset_min : offset_min;
+        std::snprintf(zone, sizeof zone, "%c%02d:%02d", offset_min < 0 ? '-' : '+', a / 60 % 100, a % 60);
+        iso += offset_min == 0 ? std::string("Z") : std::string(zone);
+    }
+    unix = days_from_civil(year, mon, day) * 86400 + hh * 3600 + mm * 60 + ss - offset_min * 60;
+    return true;
+}
+
 bool normalise_time(std::string_view raw, int default_year, std::string& iso, std::int64_t& unix) {
     iso.clear();
     unix = 0;
@@ -120,9 +234,7 @@ bool normalise_time(std::string_view raw, int default_year, std::string& iso, st
         int day = raw[4] == ' ' ? digits(raw, 5, 1) : digits(raw, 4, 2);
         int hh = digits(raw, 7, 2), mm = digits(raw, 10, 2), ss = digits(raw, 13, 2);
         if (day < 1 || hh < 0 || mm < 0 || ss < 0) return false;
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", default_year, mon, day, hh,
-                      mm, ss);
-        iso = buf;
+        write_iso(iso, default_year, mon, day, hh, mm, ss);
         unix = days_from_civil(default_year, mon, day) * 86400 + hh * 3600 + mm * 60 + ss;
         return true;
     }
@@ -153,13 +265,15 @@ bool normalise_time(std::string_view raw, int default_year, std::string& iso, st
                 zone = buf;
             }
         }
-        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, hh, mm, ss);
-        iso = buf;
+        write_iso(iso, y, mo, d, hh, mm, ss);
         iso.append(raw.substr(frac_begin, frac_end - frac_begin));
         iso += zone;
         unix = days_from_civil(y, mo, d) * 86400 + hh * 3600 + mm * 60 + ss - offset;
         return true;
     }
+    if (rfc5322_time(raw, iso, unix)) return true;
+    iso.clear();
+    unix = 0;
     // Unix seconds (PowerMTA's default timeLogged, KumoMTA's timestamp).
     std::int64_t secs = 0;
     auto [p, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), secs);

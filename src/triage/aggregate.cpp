@@ -6,6 +6,8 @@
 #include <string_view>
 #include <utility>
 
+#include "util/hash.hpp"
+
 namespace mxt::triage {
 namespace {
 
@@ -28,7 +30,7 @@ std::string provider_by_domain(std::string_view recipient) {
     std::string d(recipient.substr(at + 1));
     for (char& c : d) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     auto is = [&](std::string_view base) {
-        return d == base || d.starts_with(std::string(base) + ".");
+        return d.starts_with(base) && (d.size() == base.size() || d[base.size()] == '.');
     };
     if (d == "gmail.com" || d == "googlemail.com") return "google";
     if (is("outlook") || is("hotmail") || is("live") || d == "msn.com" || d == "passport.com")
@@ -48,15 +50,6 @@ std::string provider_by_domain(std::string_view recipient) {
     if (d == "qq.com" || d == "foxmail.com") return "qq";
     if (d == "163.com" || d == "126.com" || d == "yeah.net") return "netease";
     return "other";
-}
-
-void fnv(std::uint64_t& h, std::string_view s) {
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    h ^= 0xff;  // field separator
-    h *= 1099511628211ull;
 }
 
 }  // namespace
@@ -89,15 +82,19 @@ void Counts::add(const DeliveryEvent& e, Category c) {
 }
 
 void Aggregator::record_input(const DeliveryEvent& e, const std::string& provider) {
-    Input& in = inputs_[e.source];
-    in.record.source = e.source;
+    // Events come input by input: one string comparison instead of a map lookup per event.
+    if (last_input_ == nullptr || last_input_->record.source != e.source) {
+        last_input_ = &inputs_[e.source];
+        last_input_->record.source = e.source;
+    }
+    Input& in = *last_input_;
     // The identity of an event: what it says, not where it was read (position and path are left
     // out so that a copy of a log is recognised as the same log).
-    fnv(in.hash, e.time);
-    fnv(in.hash, e.recipient);
-    fnv(in.hash, e.queue_id);
-    fnv(in.hash, to_string(e.outcome));
-    fnv(in.hash, e.text);
+    hash_combine(in.hash, e.time);
+    hash_combine(in.hash, e.recipient);
+    hash_combine(in.hash, e.queue_id);
+    hash_combine(in.hash, to_string(e.outcome));
+    hash_combine(in.hash, e.text);
     ++in.record.events;
     if (e.unix_time) {
         if (!in.record.first_unix || e.unix_time < in.record.first_unix)

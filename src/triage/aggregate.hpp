@@ -70,6 +70,13 @@ public:
     explicit Aggregator(Filter filter = {}, std::size_t max_templates = 500)
         : filter_(std::move(filter)), max_templates_(max_templates) {}
 
+    // Not copyable: last_input_ points into inputs_ (moving keeps std::map's nodes, so moves are
+    // fine).
+    Aggregator(const Aggregator&) = delete;
+    Aggregator& operator=(const Aggregator&) = delete;
+    Aggregator(Aggregator&&) = default;
+    Aggregator& operator=(Aggregator&&) = default;
+
     void add(const DeliveryEvent& e);
 
     // In the window (what triage judges)
@@ -92,13 +99,14 @@ public:
 
 private:
     struct Input {
-        std::uint64_t hash = 1469598103934665603ull;  // FNV-1a over the events' identity
+        std::uint64_t hash = 0;  // XXH3 digest of the events' identity (util/hash.hpp)
         store::InputRecord record;
     };
     void record_input(const DeliveryEvent& e, const std::string& provider);
     Filter filter_;
     std::size_t max_templates_;
     std::map<std::string, Input> inputs_;
+    Input* last_input_ = nullptr;  // std::map nodes stay put
 };
 
 }  // namespace mxt::triage

@@ -204,6 +204,18 @@ TEST(Syslog, TimestampsNormalise) {
     ASSERT_TRUE(normalise_time("1741000000", 0, iso, unix));
     EXPECT_EQ(iso, "2025-03-03T11:06:40Z");
     EXPECT_FALSE(normalise_time("yesterday", 2025, iso, unix));
+    // RFC 5322 3.3 (Date: headers, DSN Arrival-Date), and the obsolete forms of 4.3.
+    ASSERT_TRUE(normalise_time("Fri, 13 Nov 2020 09:47:59 +0900 (JST)", 0, iso, unix));
+    EXPECT_EQ(iso, "2020-11-13T09:47:59+09:00");
+    EXPECT_EQ(unix, 1605228479);
+    ASSERT_TRUE(normalise_time("13 nov 20 09:47 EST", 0, iso, unix));
+    EXPECT_EQ(iso, "2020-11-13T09:47:00-05:00");
+    EXPECT_EQ(unix, 1605278820);
+    ASSERT_TRUE(normalise_time("Thu, 29 Apr 2009 00:00:00 -0000 (EST)", 0, iso, unix));
+    EXPECT_EQ(iso, "2009-04-29T00:00:00");  // -0000: no zone known
+    EXPECT_EQ(unix, 1240963200);
+    EXPECT_FALSE(normalise_time("Fri, 31 Foo 2020 09:47:59 +0900", 0, iso, unix));
+    EXPECT_FALSE(normalise_time("Fri, 13 Nov 2020 25:47:59 +0900", 0, iso, unix));
 }
 
 }  // namespace

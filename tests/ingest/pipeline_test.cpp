@@ -101,6 +101,51 @@ TEST(Pipeline, OrderIsDeterministicWhateverTheThreadCount) {
     EXPECT_EQ(one, four);
 }
 
+TEST(Pipeline, OneInputOnTwoThreadsClassifiesLikeOne) {
+    // One input and two threads: the reader hands its events to a second thread that classifies
+    // them. Many batches' worth of events, with bad lines between them, must come out in the same
+    // order, with the same diagnoses, problems and counts as on one thread.
+    std::string path = ::testing::TempDir() + "mxt-handoff-" + std::to_string(::getpid()) + ".log";
+    {
+        std::string log;
+        for (int i = 0; i < 3000; ++i) {
+            char qid[16];
+            std::snprintf(qid, sizeof qid, "%010X", i + 0x200000);
+            log += std::string("Mar  3 09:00:01 mx postfix/smtp[2]: ") + qid + ": to=<r" +
+                   std::to_string(i) + "@gmail.com>, relay=gmail-smtp-in.l.google.com[192.0.2.1]:25, " +
+                   (i % 3 == 0 ? "dsn=5.1.1, status=bounced (host gmail-smtp-in.l.google.com[192.0.2.1] "
+                                 "said: 550 5.1.1 The email account that you tried to reach does not "
+                                 "exist. (in reply to RCPT TO command))\n"
+                               : "dsn=2.0.0, status=sent (250 2.0.0 OK)\n");
+            if (i % 700 == 0) log += "Mar  3 09:00:01 mx postfix/smtp[2]: " + std::string(qid) + ": to=<x>\n";
+        }
+        std::FILE* f = std::fopen(path.c_str(), "wb");
+        ASSERT_NE(f, nullptr);
+        std::fwrite(log.data(), 1, log.size(), f);
+        std::fclose(f);
+    }
+    auto run = [&](unsigned threads) {
+        Collect out;
+        IngestOptions o;
+        o.threads = threads;
+        auto counts = ingest_paths({path}, o, classifier(), out);
+        EXPECT_TRUE(counts.reconciles());
+        EXPECT_EQ(counts.events, out.events.size());
+        std::vector<std::string> seq;
+        for (const auto& e : out.events)
+            seq.push_back(std::to_string(e.position) + ":" + e.recipient + ":" + e.diagnosis.rule + ":" +
+                          std::string(to_string(e.diagnosis.category)));
+        for (const auto& p : out.problems) seq.push_back("problem " + p.str());
+        return std::make_tuple(seq, counts.read, counts.parsed, counts.failed_total());
+    };
+    auto one = run(1);
+    auto two = run(2);
+    std::remove(path.c_str());
+    EXPECT_EQ(std::get<0>(one).size(), 3000u + 5u);  // 3000 events, 5 problems
+    EXPECT_EQ(std::get<3>(one), 5u);
+    EXPECT_EQ(one, two);
+}
+
 // --- the binary ---
 
 struct Run {

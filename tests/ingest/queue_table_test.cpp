@@ -1,0 +1,147 @@
+// QueueTable (src/ingest/queue_table.hpp) against a plain reference model: the same random mix of
+// upserts, finds, charges and erases must leave the same ids, in the same recency order, with the
+// same evictions, and the table's own index must stay consistent after backward-shift deletions.
+#include <gtest/gtest.h>
+
+#include <list>
+#include <random>
+#include <string>
+
+#include "ingest/queue_table.hpp"
+
+namespace mxt {
+namespace {
+
+struct Info {
+    std::string s;
+    std::size_t bytes() const { return s.size(); }
+};
+
+// The obvious implementation: a list in recency order, searched linearly.
+class Model {
+public:
+    Model(std::size_t max_entries, std::size_t max_bytes) : max_(max_entries), max_bytes_(max_bytes) {}
+    Info* find(const std::string& id) {
+        for (auto it = l_.begin(); it != l_.end(); ++it)
+            if (it->id == id) {
+                l_.splice(l_.begin(), l_, it);
+                return &l_.front().info;
+            }
+        return nullptr;
+    }
+    Info& upsert(const std::string& id) {
+        if (Info* i = find(id)) return *i;
+        l_.push_front({id, {}, 96 + id.size()});
+        bytes_ += 96 + id.size();
+        evict();
+        return l_.front().info;
+    }
+    void charge(const std::string& id) {
+        for (auto& e : l_)
+            if (e.id == id) {
+                std::size_t now = 96 + id.size() + e.info.bytes();
+                bytes_ = bytes_ - e.bytes + now;
+                e.bytes = now;
+                break;
+            }
+        evict();
+    }
+    void erase(const std::string& id) {
+        for (auto it = l_.begin(); it != l_.end(); ++it)
+            if (it->id == id) {
+                bytes_ -= it->bytes;
+                l_.erase(it);
+                return;
+            }
+    }
+    std::size_t size() const { return l_.size(); }
+    std::size_t bytes() const { return bytes_; }
+    std::size_t evictions = 0;
+
+private:
+    struct E {
+        std::string id;
+        Info info;
+        std::size_t bytes;
+    };
+    void evict() {
+        while (l_.size() > 1 && (l_.size() > max_ || bytes_ > max_bytes_)) {
+            bytes_ -= l_.back().bytes;
+            l_.pop_back();
+            ++evictions;
+        }
+    }
+    std::size_t max_, max_bytes_;
+    std::list<E> l_;
+    std::size_t bytes_ = 0;
+};
+
+TEST(QueueTable, AgreesWithAReferenceModel) {
+    for (unsigned seed : {1u, 2u, 3u}) {
+        std::mt19937 rng(seed);
+        // Few distinct ids and a small table: collisions in the index, evictions and reuse of
+        // freed slots all happen often.
+        QueueTable<Info> t(40, 40 * 200);
+        Model m(40, 40 * 200);
+        for (int step = 0; step < 20000; ++step) {
+            std::string id = "Q" + std::to_string(rng() % 120);
+            switch (rng() % 4) {
+                case 0: {
+                    std::string v(rng() % 150, 'x');
+                    t.upsert(id).s = v;
+                    m.upsert(id).s = v;
+                    t.charge(id);
+                    m.charge(id);
+                    break;
+                }
+                case 1: {
+                    Info* a = t.find(id);
+                    Info* b = m.find(id);
+                    ASSERT_EQ(a == nullptr, b == nullptr) << "step " << step << " id " << id;
+                    if (a) {
+                        ASSERT_EQ(a->s, b->s);
+                    }
+                    break;
+                }
+                case 2:
+                    t.erase(id);
+                    m.erase(id);
+                    break;
+                default:
+                    t.upsert(id);
+                    m.upsert(id);
+                    break;
+            }
+            ASSERT_EQ(t.size(), m.size()) << "step " << step;
+            ASSERT_EQ(t.bytes(), m.bytes()) << "step " << step;
+        }
+        EXPECT_EQ(t.evictions(), m.evictions);
+        EXPECT_GT(t.evictions(), 0u);
+        // Every id the model holds, the table finds, with the same value.
+        for (int i = 0; i < 120; ++i) {
+            std::string id = "Q" + std::to_string(i);
+            Info* a = t.find(id);
+            Info* b = m.find(id);
+            ASSERT_EQ(a == nullptr, b == nullptr) << id;
+            if (a) {
+                EXPECT_EQ(a->s, b->s);
+            }
+        }
+    }
+}
+
+TEST(QueueTable, LongIdsAndManyEntries) {
+    QueueTable<Info> t(50'000, 1u << 30);
+    for (int i = 0; i < 120'000; ++i) t.upsert("1rXyZa-000ABC-" + std::to_string(i)).s = "v";
+    EXPECT_EQ(t.size(), 50'000u);
+    EXPECT_EQ(t.evictions(), 70'000u);
+    EXPECT_EQ(t.find("1rXyZa-000ABC-69999"), nullptr);
+    ASSERT_NE(t.find("1rXyZa-000ABC-70000"), nullptr);
+    ASSERT_NE(t.find("1rXyZa-000ABC-119999"), nullptr);
+    for (int i = 70'000; i < 120'000; ++i) t.erase("1rXyZa-000ABC-" + std::to_string(i));
+    EXPECT_EQ(t.size(), 0u);
+    EXPECT_EQ(t.bytes(), 0u);
+}
+
+}  // namespace
+}  // namespace mxt
