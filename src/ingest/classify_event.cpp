@@ -160,8 +160,20 @@ void classify_event(ClassifierSession& session, DeliveryEvent& e) {
     // A known mailbox provider's own "no such account" wording means what it says even after
     // DATA: Yahoo, for one, refuses unknown accounts at end of data ("554 delivery error: dd This
     // user doesn't have a yahoo.com account").
+    // RFC 3463 X.2.X is the mailbox's status (5.2.1 "mailbox disabled, not accepting messages"):
+    // a mailbox-status code beside "user unknown" words, at a stage nobody named, is the same
+    // filter refusal unless it answered RCPT TO (Sisimai: a 5.2.x status points to "filtered").
+    // A reporting MTA that itself classed the reply as a bad mailbox (PowerMTA's bounce category)
+    // outweighs the code.
+    const bool mailbox_status_refusal =
+        e.stage == Stage::unknown && e.status.starts_with("5.2.") && e.reason_hint != "userunknown";
+    // Postfix names the command of every remote reply it reports ("in reply to RCPT TO
+    // command"); a "user unknown" it reports without one did not come from the RCPT TO dialog
+    // it records, and Sisimai reads an unnamed command like DATA here.
+    const bool postfix_unnamed_command = e.stage == Stage::unknown && e.format == "postfix";
     if (matched && d.reason == "userunknown" && !e.status.starts_with("5.1.") && e.status != "5.0.911" &&
-        d.provider == "other" && (e.stage == Stage::data || e.stage == Stage::end_of_data)) {
+        d.provider == "other" &&
+        (e.stage == Stage::data || e.stage == Stage::end_of_data || mailbox_status_refusal || postfix_unnamed_command)) {
         // A "no such user" answered to DATA (not coded 5.1.x) is, as Sisimai reads it, the
         // recipient's filter refusing this sender: a mailbox that does not exist is refused at
         // RCPT (RFC 5321 section 3.3); Japanese carriers answer "550 Unknown user" after DATA for
@@ -182,12 +194,31 @@ void classify_event(ClassifierSession& session, DeliveryEvent& e) {
         d.hard_bounce = false;
         d.rule += "+mail";
     }
+    if ((e.stage == Stage::connect || e.stage == Stage::helo) && !e.text.empty() &&
+        (d.rule.starts_with("rfc3463.") || d.rule.starts_with("basic.") || d.rule == "generic.temporary")) {
+        // Refused at the greeting or in answer to HELO/EHLO, before any envelope was sent, with
+        // nothing more specific than a code or "service not available": the receiver refused
+        // this client (Sisimai's blocked). Only the reason changes: the triage of the code stands
+        // (a 421 at the greeting is still retried).
+        d.reason = "blocked";
+        d.rule += "+" + std::string(to_string(e.stage));
+        matched = true;
+    }
     if (!e.reason_hint.empty() && !matched) {
         Diagnosis h = diagnosis_for_hint(e);
         h.provider = d.provider;
         h.provider_detail = d.provider_detail;
         h.template_text = d.template_text;
         d = std::move(h);
+    }
+    // Triage-spec section 6 holds for the status the MTA reported beside the reply (a log's dsn=,
+    // a DSN's Status:) too: the classifier checks the code it read from the text, which differs
+    // when the text quotes another server's reply ("550 5.7.1 ... said: 550-5.1.1 ...").
+    if (e.status.starts_with("5.7.") && d.category != Category::complaint &&
+        (d.action == Action::suppress || d.action == Action::suppress_after_retries)) {
+        d.action = Action::investigate;
+        d.explanation += " The reported enhanced code is 5.7.x (a policy decision about the sender), so the "
+                         "address is not suppressed.";
     }
     e.diagnosis = std::move(d);
 }

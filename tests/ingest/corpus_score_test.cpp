@@ -1,12 +1,13 @@
 // The corpus test: reads every message of the labelled Sisimai corpus (tests/data/corpus/sisimai)
 // through read_message and classify_event, scores the result like tools/score-corpus, and holds
-// the bars: reason (target 97 %, floor 92.5 % while the gap is open), right number of recipients 99 %, reply code 98 %, status 98 %; every dos/
+// the bars: reason (target 97 %, floor 95.0 % while the gap is open), right number of recipients 99 %, reply code 98 %, status 98 %; every dos/
 // and mac/ copy reads exactly like its bsd/ twin; every not/ message yields nothing.
 //
 // It also writes the per-recipient JSON Lines (corpus-output.jsonl) and the per-module table
 // (corpus-score.txt) into the test's temporary directory, for the shared scorer and the docs.
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -153,6 +154,7 @@ const CorpusRun& run_corpus() {
                     .field("hard_bounce", e.diagnosis.hard_bounce)
                     .field("rule", e.diagnosis.rule)
                     .field("format", e.format)
+                    .field("stage", std::string(to_string(e.stage)))
                     .field("text", e.text.substr(0, 400))
                     .end_object();
                 r.jsonl.push_back('\n');
@@ -195,7 +197,7 @@ TEST(CorpusScore, ScorerAgreesWithTheSharedScriptOnRealStatus) {
     EXPECT_FALSE(corpus::real_status("550"));
 }
 
-constexpr double kReasonFloor = 92.5;
+constexpr double kReasonFloor = 95.0;
 constexpr double kReasonTarget = 97.0;
 
 TEST(CorpusScore, MeetsTheBars) {
@@ -207,8 +209,57 @@ TEST(CorpusScore, MeetsTheBars) {
     std::cout << tab;
     for (const auto& m : sc.misses) std::cout << "miss: " << m << "\n";
     const auto& t = sc.total;
-    // Reasons: the target is 97 %; the floor below is what the engine reaches today (548/592,
-    // 92.6 %) so that it cannot regress. The gap is open work, pinned by KnownGapReasonBelow97.
+    // Reasons: the target is 97 %; the floor below is what the engine reaches today (563/592,
+    // 95.1 %) so that it cannot regress. The gap is open work, pinned by KnownGapReasonBelow97.
+    EXPECT_GE(corpus::pct(t.reason, t.labels), kReasonFloor) << "reason " << t.reason << "/" << t.labels;
+    EXPECT_GE(corpus::pct(t.count_ok, t.files), 99.0) << "recipient counts " << t.count_ok << "/" << t.files;
+    EXPECT_GE(corpus::pct(t.code, t.code_n), 98.0) << "reply code " << t.code << "/" << t.code_n;
+    EXPECT_GE(corpus::pct(t.status, t.status_n), 98.0) << "status " << t.status << "/" << t.status_n;
+    EXPECT_EQ(t.neg_ok, t.neg) << "not-a-bounce messages must yield nothing";
+}
+
+// The same corpus through the program users run, `mxtriage diagnose --json`, on two threads: its
+// JSON Lines are scored the same way and must meet the same bars as the library path above.
+TEST(CorpusScore, TheBinaryMeetsTheBars) {
+    const auto& run = run_corpus();
+    std::string cmd = std::string(MXT_BINARY) + " diagnose --json --threads 2 " + kRoot + " 2>/dev/null";
+    std::FILE* p = ::popen(cmd.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    std::string out;
+    char buf[65536];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    int status = ::pclose(p);
+    ASSERT_TRUE(WIFEXITED(status)) << cmd;
+    // 1: findings (some inputs are not bounces or not readable, and are reported as such).
+    EXPECT_LE(WEXITSTATUS(status), 1) << cmd;
+    std::vector<corpus::Produced> produced;
+    simdjson::dom::parser parser;
+    std::size_t summaries = 0;
+    std::istringstream lines(out);
+    std::string line;
+    while (std::getline(lines, line)) {
+        simdjson::dom::element doc;
+        ASSERT_EQ(parser.parse(line).get(doc), simdjson::SUCCESS) << "not JSON: " << line;
+        auto str = [&](const char* k) {
+            std::string_view v;
+            return doc[k].get(v) == simdjson::SUCCESS ? std::string(v) : std::string();
+        };
+        if (str("type") == "summary") {
+            ++summaries;
+            continue;
+        }
+        bool hard = false;
+        if (doc["hard_bounce"].get(hard) != simdjson::SUCCESS) hard = false;
+        produced.push_back({str("source"), str("recipient"), str("status"), str("reply_code"), str("reason"), hard});
+    }
+    EXPECT_EQ(summaries, 1u);
+    EXPECT_EQ(produced.size(), run.produced.size());
+    auto sc = corpus::score(run.labels, run.negatives, produced);
+    const auto& t = sc.total;
+    std::cout << "binary: reason " << t.reason << "/" << t.labels << ", recipient counts " << t.count_ok << "/"
+              << t.files << ", code " << t.code << "/" << t.code_n << ", status " << t.status << "/" << t.status_n
+              << "\n";
     EXPECT_GE(corpus::pct(t.reason, t.labels), kReasonFloor) << "reason " << t.reason << "/" << t.labels;
     EXPECT_GE(corpus::pct(t.count_ok, t.files), 99.0) << "recipient counts " << t.count_ok << "/" << t.files;
     EXPECT_GE(corpus::pct(t.code, t.code_n), 98.0) << "reply code " << t.code << "/" << t.code_n;

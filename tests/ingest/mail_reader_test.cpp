@@ -517,4 +517,179 @@ TEST(ClassifyEvent, DnsFailureKeepsItsNameAfterRetries) {
     EXPECT_EQ(e.diagnosis.reason, "networkerror");
 }
 
+TEST(MailReader, PowerMtaBounceCategoryOutweighsAMailboxStatusCode) {
+    // PowerMTA classed the reply as a bad mailbox: the 5.2.1 beside "User Unknown" stays an
+    // unknown user. Without that category, a 5.2.x "User Unknown" at an unnamed command reads as
+    // the recipient's filter (Sisimai's filtered).
+    auto cl = classifier();
+    ASSERT_TRUE(cl);
+    ClassifierSession s(cl);
+    auto r = read(dsn_with("", "smtp; 550 5.2.1 <alice@example.net>... User Unknown\nX-PowerMTA-BounceCategory: bad-mailbox",
+                           "5.2.1"));
+    ASSERT_EQ(r.events.size(), 1u);
+    EXPECT_EQ(r.events[0].format, "powermta");
+    EXPECT_EQ(r.events[0].reason_hint, "userunknown");
+    classify_event(s, r.events[0]);
+    EXPECT_EQ(r.events[0].diagnosis.reason, "userunknown");
+    auto plain = read(dsn_with("", "smtp; 550 5.2.1 <alice@example.net>... User Unknown", "5.2.1"));
+    ASSERT_EQ(plain.events.size(), 1u);
+    EXPECT_EQ(plain.events[0].format, "rfc3464");
+    classify_event(s, plain.events[0]);
+    EXPECT_EQ(plain.events[0].diagnosis.reason, "filtered");
+    EXPECT_NE(plain.events[0].diagnosis.action, Action::suppress);
+}
+
+std::string postfix_notice(const std::string& paragraph) {
+    return "This is the mail system at host mx.example.org.\n\n"
+           "I'm sorry to have to inform you that your message could not\n"
+           "be delivered to one or more recipients. It's attached below.\n\n"
+           "If you do so, please include this problem report. You can\n"
+           "delete your own text from the attached returned message.\n\n"
+           "                   The mail system\n\n" +
+           paragraph;
+}
+
+TEST(MailReader, PostfixNoticeNamesTheCommand) {
+    auto cl = classifier();
+    ASSERT_TRUE(cl);
+    ClassifierSession s(cl);
+    // The report's Diagnostic-Code has no command; the notice's paragraph does (and the
+    // preamble's "attached returned message" does not end the notice).
+    auto r = read(dsn_with("", "smtp; 550 5.2.1 <alice@example.net>... User Unknown", "5.2.1",
+                           postfix_notice("<alice@example.net>: host mx.example.net[192.0.2.1] said: 550 5.2.1\n"
+                                          "    <alice@example.net>... User Unknown (in reply to RCPT TO command)\n")));
+    ASSERT_EQ(r.events.size(), 1u);
+    EXPECT_EQ(r.events[0].format, "postfix");
+    EXPECT_EQ(r.events[0].stage, Stage::rcpt);
+    classify_event(s, r.events[0]);
+    EXPECT_EQ(r.events[0].diagnosis.reason, "userunknown");
+    // A Postfix notice that names no command: not the RCPT TO dialog (Sisimai: filtered).
+    auto u = read(dsn_with("", "smtp; 550 <alice@example.net>: User unknown", "5.0.0",
+                           postfix_notice("<alice@example.net>: host mx.example.net[192.0.2.1] said: 550\n"
+                                          "    <alice@example.net>: User unknown\n")));
+    ASSERT_EQ(u.events.size(), 1u);
+    EXPECT_EQ(u.events[0].stage, Stage::unknown);
+    classify_event(s, u.events[0]);
+    EXPECT_EQ(u.events[0].diagnosis.reason, "filtered");
+    // The same reply in a report by another MTA stays an unknown user.
+    auto o = read(dsn_with("", "smtp; 550 <alice@example.net>: User unknown", "5.0.0"));
+    ASSERT_EQ(o.events.size(), 1u);
+    classify_event(s, o.events[0]);
+    EXPECT_EQ(o.events[0].diagnosis.reason, "userunknown");
+}
+
+TEST(MailReader, QmailAndYahooNameTheRcptStage) {
+    auto q = read(dsn_with("", "smtp; 192.0.2.1 does not like recipient. Remote host said: 550 5.2.1 <alice@example.net>... "
+                               "User Unknown Giving up on 192.0.2.1.", "5.2.1"));
+    ASSERT_EQ(q.events.size(), 1u);
+    EXPECT_EQ(q.events[0].stage, Stage::rcpt);
+    auto y = read(dsn_with("", "smtp; Remote host said: 550 5.2.1 <alice@example.net>... User Unknown [RCPT_TO]", "5.2.1"));
+    ASSERT_EQ(y.events.size(), 1u);
+    EXPECT_EQ(y.events[0].stage, Stage::rcpt);
+}
+
+TEST(MailReader, WordsInFrontOfTheAddressAreTheReply) {
+    auto r = read("From: MAILER-DAEMON@example.com\nTo: <sender@example.org>\nSubject: Returned mail: x\n\n"
+                  "User's mailbox is full: <alice@example.net>\nUnable to deliver mail.\n");
+    ASSERT_EQ(r.events.size(), 1u);
+    EXPECT_EQ(r.events[0].recipient, "alice@example.net");
+    EXPECT_NE(r.events[0].text.find("mailbox is full"), std::string::npos) << r.events[0].text;
+}
+
+TEST(ClassifyEvent, KddiEmptyAddressUserUnknownIsTheRecipientsFilter) {
+    auto cl = classifier();
+    ASSERT_TRUE(cl);
+    ClassifierSession s(cl);
+    DeliveryEvent e;
+    e.text = "550 : User unknown";
+    e.status = "5.0.0";
+    classify_event(s, e);
+    EXPECT_EQ(e.diagnosis.reason, "filtered");
+    EXPECT_NE(e.diagnosis.action, Action::suppress);
+    DeliveryEvent n;
+    n.text = "550 <alice@au.example>: User unknown";
+    n.stage = Stage::rcpt;
+    classify_event(s, n);
+    EXPECT_EQ(n.diagnosis.reason, "userunknown");
+}
+
+TEST(ClassifyEvent, AccessDeniedByStage) {
+    auto cl = classifier();
+    ASSERT_TRUE(cl);
+    ClassifierSession s(cl);
+    // Answered to MAIL FROM: the sender was refused (Sisimai's rejected).
+    DeliveryEvent m;
+    m.text = "550 5.7.1 Access denied";
+    m.stage = Stage::mail;
+    classify_event(s, m);
+    EXPECT_EQ(m.diagnosis.reason, "rejected");
+    // Postfix's recipient access map answered to RCPT TO: userunknown by convention, never a
+    // suppression for a 5.7.x code.
+    DeliveryEvent r;
+    r.text = "554 5.7.1 <alice@example.net>: Recipient address rejected: Access denied";
+    r.stage = Stage::rcpt;
+    classify_event(s, r);
+    EXPECT_EQ(r.diagnosis.reason, "userunknown");
+    EXPECT_NE(r.diagnosis.action, Action::suppress);
+    EXPECT_NE(r.diagnosis.action, Action::suppress_after_retries);
+    // With no stage, the plain 5.7.1 refusal stays a security refusal.
+    DeliveryEvent p;
+    p.text = "550 5.7.1 Access denied";
+    classify_event(s, p);
+    EXPECT_EQ(p.diagnosis.reason, "securityerror");
+}
+
+TEST(MailReader, V5SendmailSessionReplyStandsForItsRecipient) {
+    // Sendmail's own line says only "Remote protocol error": the remote's reply to MAIL FROM in
+    // the session above is the cause, and its command the stage.
+    auto r = read("From: Mail Delivery Subsystem <MAILER-DAEMON@example.com>\nTo: sender@example.co.jp\n"
+                  "Subject: Returned mail: User unknown\n\n"
+                  "   ----- Transcript of session follows -----\n"
+                  "While talking to mailin1.example.org:\n"
+                  ">>> MAIL From:<sender@example.co.jp>\n"
+                  "<<< 501 <sender@example.co.jp>... no access from mail server [192.0.2.55] which is an open relay.\n"
+                  "554 <alice@example.org>... Remote protocol error\n"
+                  "While talking to smtp.example.edu:\n"
+                  ">>> RCPT To:<bob@example.edu>\n"
+                  "<<< 550 <bob@example.edu>... User unknown\n"
+                  "550 <bob@example.edu>... User unknown\n\n"
+                  "   ----- Unsent message follows -----\nSubject: x\n\nx\n");
+    ASSERT_EQ(r.events.size(), 2u);
+    EXPECT_EQ(r.events[0].recipient, "alice@example.org");
+    EXPECT_NE(r.events[0].text.find("open relay"), std::string::npos) << r.events[0].text;
+    EXPECT_EQ(r.events[0].stage, Stage::mail);
+    auto cl = classifier();
+    ASSERT_TRUE(cl);
+    ClassifierSession s(cl);
+    classify_event(s, r.events[0]);
+    EXPECT_EQ(r.events[0].diagnosis.reason, "blocked");
+    EXPECT_EQ(r.events[1].recipient, "bob@example.edu");
+    EXPECT_EQ(r.events[1].text, "User unknown");
+}
+
+TEST(ClassifyEvent, BareRefusalAtTheGreetingIsBlocked) {
+    auto cl = classifier();
+    ASSERT_TRUE(cl);
+    ClassifierSession s(cl);
+    DeliveryEvent g;
+    g.text = "421 Service not available, closing transmission channel";
+    g.stage = Stage::connect;
+    classify_event(s, g);
+    EXPECT_EQ(g.diagnosis.reason, "blocked");
+    EXPECT_EQ(g.diagnosis.action, Action::retry);  // the triage of a 421 stands
+    DeliveryEvent h;
+    h.text = "550 Rejected";
+    h.status = "5.0.0";
+    h.stage = Stage::helo;
+    classify_event(s, h);
+    EXPECT_EQ(h.diagnosis.reason, "blocked");
+    // The same bare code after RCPT TO says nothing about the client.
+    DeliveryEvent r;
+    r.text = "550 Rejected";
+    r.status = "5.0.0";
+    r.stage = Stage::rcpt;
+    classify_event(s, r);
+    EXPECT_NE(r.diagnosis.reason, "blocked");
+}
+
 }  // namespace

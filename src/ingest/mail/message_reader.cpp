@@ -43,13 +43,14 @@ bool binary_junk(std::string_view s) {
 }
 
 // Content-filter gateways that accept the whole message and relay it on (McAfee's Email Gateway,
-// SurfControl, m-FILTER, MailFoundry and two Japanese gateways' notices: "Mail Deliver System",
+// SurfControl, m-FILTER, Active!hunter, MailFoundry and two Japanese gateways' notices: "Mail Deliver System",
 // "Unable to deliver message to the following address(es)"). Their notices never say at which
 // SMTP command the next hop refused, and the refusal they relay came after they had taken the
 // message's data; Sisimai's parsers for them set the command to DATA (or leave it unknown), which
 // makes a "user unknown" reply without a 5.1.x code read as the recipient's filter (filtered).
 bool relays_after_data(const Mail& m) {
     if (icontains(m.headers.get("X-NAI-Header"), "McAfee")) return true;
+    if (m.headers.has("X-AHMAILID")) return true;  // Active!hunter (QUALITIA's filtering gateway)
     auto mailer = m.headers.get("X-Mailer");
     if (icontains(mailer, "SurfControl") || icontains(mailer, "m-FILTER")) return true;
     auto subject = m.subject();

@@ -174,11 +174,14 @@ struct Walker {
     }
 };
 
-// Counts multipart declarations: thousands of them mean hostile nesting, refused before GMime's
-// recursive parser sees it.
-std::size_t count_multipart(std::string_view s) {
+// Counts container declarations (multiparts and embedded messages): thousands of them mean hostile
+// nesting, refused before GMime's recursive parser sees it. "multipart" is counted without its
+// slash because RFC 2045 section 5.1 allows comments and spaces around it ("multipart (x) / mixed").
+std::size_t count_containers(std::string_view s) {
     std::size_t n = 0;
-    for (std::size_t p = ifind(s, "multipart/"); p != std::string_view::npos; p = ifind(s, "multipart/", p + 10)) ++n;
+    for (std::string_view word : {std::string_view("multipart"), std::string_view("message/rfc822"),
+                                  std::string_view("message/global")})
+        for (std::size_t p = ifind(s, word); p != std::string_view::npos; p = ifind(s, word, p + word.size())) ++n;
     return n;
 }
 
@@ -197,8 +200,8 @@ std::expected<Mail, std::string> parse_mail(std::string_view bytes) {
         mail.parts.push_back({"text/plain", mail.body});
         return mail;
     }
-    if (count_multipart(bytes.substr(0, std::min<std::size_t>(bytes.size(), 4u << 20))) > 256)
-        return std::unexpected("MIME nesting too deep");
+    // The whole message is scanned: padding in front of the nesting must not hide it.
+    if (count_containers(bytes) > kMaxMimeContainers) return std::unexpected("MIME nesting too deep");
 
     GMimeStream* stream = g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size());
     GMimeParser* parser = g_mime_parser_new_with_stream(stream);

@@ -35,6 +35,9 @@ struct Mail {
 // Nested multiparts are followed to this depth; deeper input is refused rather than risking the
 // parser's recursion (hostile input can nest thousands deep).
 constexpr int kMaxMimeDepth = 32;
+// More container declarations than this in one message (multiparts, embedded messages) are refused
+// before GMime parses it: its parser recurses once per level (docs/limits.md).
+constexpr std::size_t kMaxMimeContainers = 256;
 
 // Parses LF-normalised bytes. Errors are a short reason ("MIME nesting too deep", ...).
 std::expected<Mail, std::string> parse_mail(std::string_view lf_bytes);

@@ -43,6 +43,9 @@ bool is_original_marker(std::string_view line) {
         if (!icontains(line, m)) continue;
         // Sendmail opens with "The original message was received at <date>": not a marker.
         if (m == "the original message was" && icontains(line, "received at")) continue;
+        // Postfix's preamble ("You can delete your own text from the attached returned message.")
+        // comes before the recipients' lines, not after them.
+        if (m == "returned message" && icontains(line, "from the attached returned message")) continue;
         return true;
     }
     return false;
@@ -220,6 +223,18 @@ bool scan_text(std::string_view body, const TextFormat& f, Bounce& b) {
         std::string text(rest);
         if (!text.empty() && (text[0] == ':' || text[0] == '.')) text.erase(0, 1);
         text = std::string(trim(text));
+        if (text.empty()) {
+            // "User's mailbox is full: <a@b>": the words in front of the address are the reply.
+            auto line = trim(lines[i]);
+            auto at = line.find(addr);
+            if (at != std::string_view::npos && at > 2) {
+                auto label = trim(line.substr(0, at));
+                if (label.ends_with('<')) label = trim(label.substr(0, label.size() - 1));
+                if (label.ends_with(':') && label.size() > 12 && !istarts_with(label, "RCPT") && !istarts_with(label, "To:") &&
+                    !icontains(label, "recipient"))
+                    text = std::string(label.substr(0, label.size() - 1));
+            }
+        }
         std::size_t j = i + 1;
         bool any = !text.empty();
         while (j < lines.size()) {
@@ -288,7 +303,11 @@ std::string text_for(std::string_view body, std::string_view recipient) {
 namespace mxt::mail {
 
 Stage stage_named_in(std::string_view t) {
-    if (icontains(t, "rcpt to") || icontains(t, "after rcpt")) return Stage::rcpt;
+    // "RCPT TO", Exim's "after RCPT", qmail-remote's "does not like recipient", Yahoo's
+    // "[RCPT_TO]" tag and the "SMTP:RCPT" / "Error following RCPT command" of gateway notices.
+    if (icontains(t, "rcpt to") || icontains(t, "after rcpt") || icontains(t, "does not like recipient") ||
+        icontains(t, "[RCPT_TO]") || icontains(t, "SMTP:RCPT") || icontains(t, "following RCPT command"))
+        return Stage::rcpt;
     if (icontains(t, "end of data") || icontains(t, "after end of data")) return Stage::end_of_data;
     if (icontains(t, "mail from")) return Stage::mail;
     if (icontains(t, "in reply to data") || icontains(t, "after data") || icontains(t, "(DATA)")) return Stage::data;
