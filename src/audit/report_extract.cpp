@@ -1,7 +1,9 @@
 // Getting report XML out of what receivers send (RFC 7489 7.2.1.1: gzip or zip, usually mailed
 // as an attachment). Decompression goes through zlib and libzip with a cap on output size and
 // on the compression ratio, so a zip or gzip bomb is refused with a clear error; MIME messages go
-// through GMime.
+// through GMime. The size cap is one budget for the whole file: what an outer layer inflated is
+// taken off what the layers inside it may inflate, so nesting (zip in gzip in a message) cannot
+// multiply it.
 #include <gmime/gmime.h>
 #include <zip.h>
 #include <zlib.h>
@@ -39,7 +41,9 @@ std::expected<std::string, std::string> gunzip(std::string_view in, const Report
         zs.avail_out = sizeof buf;
         rc = inflate(&zs, Z_NO_FLUSH);
         out.append(buf, sizeof buf - zs.avail_out);
-        if (out.size() > cap) {
+        // The ratio is also checked as the data comes (past the first MiB): a bomb is stopped
+        // after a MiB or two, not only when the size cap is reached.
+        if (out.size() > cap || (out.size() > (1u << 20) && out.size() > zs.total_in * lim.max_ratio)) {
             inflateEnd(&zs);
             return std::unexpected(fmt::format("refused: gzip data expands past {} bytes (ratio over {}:1 or size "
                                                "limit): a decompression bomb?",
@@ -95,6 +99,10 @@ std::expected<std::vector<std::pair<std::string, std::string>>, std::string> unz
         std::size_t comp = (st.valid & ZIP_STAT_COMP_SIZE) ? st.comp_size : in.size();
         std::size_t cap = std::min(lim.max_decompressed, std::max<std::size_t>(comp * lim.max_ratio, 1u << 20));
         bool bomb = false;
+        // One allocation up to the cap: growing by doubling would hold up to twice the cap (and
+        // the freed halves) before a bomb is refused.
+        std::size_t declared = (st.valid & ZIP_STAT_SIZE) ? st.size : 0;
+        data.reserve(std::min(cap, declared) + sizeof buf);
         // The declared size is not trusted: the cap applies to what really comes out.
         while ((got = zip_fread(f, buf, sizeof buf)) > 0) {
             data.append(buf, static_cast<std::size_t>(got));
@@ -162,6 +170,11 @@ std::expected<std::vector<std::pair<std::string, std::string>>, std::string> mim
     return c.parts;
 }
 
+// Takes what a layer produced off the budget of the layers after it.
+void take_budget(ReportLimits& lim, const std::vector<ExtractedXml>& got) {
+    for (const auto& x : got) lim.max_decompressed -= std::min(lim.max_decompressed, x.xml.size());
+}
+
 }  // namespace
 
 std::expected<std::vector<ExtractedXml>, std::string> extract_reports(std::string_view b, const std::string& source,
@@ -172,16 +185,26 @@ std::expected<std::vector<ExtractedXml>, std::string> extract_reports(std::strin
     if (starts_with_bytes(b, "\x1f\x8b")) {
         auto x = gunzip(b, lim);
         if (!x) return std::unexpected(source + ": " + x.error());
-        return extract_reports(*x, source + " (gunzipped)", lim, depth + 1);
+        ReportLimits inner = lim;
+        inner.max_decompressed = lim.max_decompressed - std::min(lim.max_decompressed, x->size());
+        return extract_reports(*x, source + " (gunzipped)", inner, depth + 1);
     }
     if (starts_with_bytes(b, "PK\x03\x04")) {
         auto entries = unzip(b, lim);
         if (!entries) return std::unexpected(source + ": " + entries.error());
         std::string first_error;
+        std::size_t total = 0;
+        for (const auto& e : *entries) total += e.second.size();
+        ReportLimits inner = lim;
+        inner.max_decompressed = lim.max_decompressed - std::min(lim.max_decompressed, total);
         for (auto& [name, data] : *entries) {
-            auto x = extract_reports(data, source + ":" + name, lim, depth + 1);
-            if (x) out.insert(out.end(), x->begin(), x->end());
-            else if (first_error.empty()) first_error = x.error();
+            auto x = extract_reports(data, source + ":" + name, inner, depth + 1);
+            if (x) {
+                take_budget(inner, *x);  // siblings share what is left
+                out.insert(out.end(), x->begin(), x->end());
+            } else if (first_error.empty()) {
+                first_error = x.error();
+            }
         }
         if (out.empty()) return std::unexpected(first_error.empty() ? source + ": no report in the zip archive" : first_error);
         return out;
@@ -193,14 +216,19 @@ std::expected<std::vector<ExtractedXml>, std::string> extract_reports(std::strin
     auto parts = mime_parts(b);
     if (!parts) return std::unexpected(source + ": neither XML, gzip, zip nor a MIME message");
     std::string first_error;
+    ReportLimits inner = lim;
     for (auto& [label, data] : *parts) {
         if (data.empty()) continue;
         bool candidate = starts_with_bytes(data, "\x1f\x8b") || starts_with_bytes(data, "PK\x03\x04") ||
                          (looks_like_xml(data) && data.find("feedback") != std::string::npos);
         if (!candidate) continue;
-        auto x = extract_reports(data, source + " [" + label + "]", lim, depth + 1);
-        if (x) out.insert(out.end(), x->begin(), x->end());
-        else if (first_error.empty()) first_error = x.error();
+        auto x = extract_reports(data, source + " [" + label + "]", inner, depth + 1);
+        if (x) {
+            take_budget(inner, *x);
+            out.insert(out.end(), x->begin(), x->end());
+        } else if (first_error.empty()) {
+            first_error = x.error();
+        }
     }
     if (out.empty() && !first_error.empty()) return std::unexpected(first_error);
     if (out.empty()) return std::unexpected(source + ": the message carries no DMARC aggregate report");

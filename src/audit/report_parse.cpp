@@ -1,7 +1,11 @@
 // Aggregate report XML through libxml2: RFC 7489 appendix C and RFC 9990 (namespace
 // urn:ietf:params:xml:ns:dmarc-2.0) read by element local names, so both schemas and the old
 // draft share one walker. Entities are refused outright (no report needs a DTD, and refusing
-// them shuts out entity-expansion attacks); the network is never used.
+// them shuts out entity-expansion attacks): first by a byte search, then, whatever the document's
+// encoding (a UTF-16 document hides "<!ENTITY" from the byte search), by a SAX hook that stops the
+// parser at the first entity declaration. The network is never used.
+#include <libxml/SAX2.h>
+#include <libxml/parserInternals.h>  // xmlCreateMemoryParserCtxt
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
@@ -72,6 +76,43 @@ std::string repair_utf8(std::string_view in, std::size_t& repaired) {
     return out;
 }
 
+
+// Set on the parser context (its _private) while a report is parsed.
+struct EntityGuard {
+    bool declared = false;
+    int line = 0;
+};
+
+// SAX entityDecl hook: any entity declaration (general or parameter, internal or external) ends
+// the parse before libxml2 can expand or load it.
+void refuse_entity_decl(void* ctx, const xmlChar*, int, const xmlChar*, const xmlChar*, xmlChar*) {
+    auto* ctxt = static_cast<xmlParserCtxtPtr>(ctx);
+    if (auto* g = static_cast<EntityGuard*>(ctxt->_private); g && !g->declared) {
+        g->declared = true;
+        g->line = xmlSAX2GetLineNumber(ctx);
+    }
+    xmlStopParser(ctxt);
+}
+
+// Parses with the entity guard installed. nullptr when the document is not usable; `guard`
+// says whether an entity declaration was the reason.
+xmlDoc* read_guarded(const std::string& xml, int opts, EntityGuard& guard) {
+    xmlParserCtxtPtr ctxt = xmlCreateMemoryParserCtxt(xml.data(), static_cast<int>(xml.size()));
+    if (!ctxt) return nullptr;
+    ctxt->sax->entityDecl = refuse_entity_decl;
+    ctxt->_private = &guard;
+    xmlCtxtUseOptions(ctxt, opts);
+    xmlParseDocument(ctxt);
+    xmlDoc* doc = ctxt->myDoc;
+    bool usable = doc && !guard.declared && (ctxt->wellFormed || (opts & XML_PARSE_RECOVER));
+    if (!usable && doc) {
+        xmlFreeDoc(doc);
+        doc = nullptr;
+    }
+    ctxt->myDoc = nullptr;
+    xmlFreeParserCtxt(ctxt);
+    return doc;
+}
 }  // namespace
 
 std::expected<AggregateReport, std::string> parse_aggregate_report(std::string_view xml_in, const std::string& source) {
@@ -87,7 +128,14 @@ std::expected<AggregateReport, std::string> parse_aggregate_report(std::string_v
     if (xml.size() > static_cast<std::size_t>(INT32_MAX)) return std::unexpected(source + ": too large");
     const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
     xmlResetLastError();
-    xmlDoc* doc = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), nullptr, nullptr, opts);
+    EntityGuard guard;
+    auto refused = [&] {
+        return fmt::format("{}:{}: refused: the XML declares entities; aggregate reports never need them and "
+                           "they are how entity-expansion bombs work",
+                           source, guard.line);
+    };
+    xmlDoc* doc = read_guarded(xml, opts, guard);
+    if (guard.declared) return std::unexpected(refused());
     if (!doc) {
         const xmlError* e = xmlGetLastError();
         std::string why = fmt::format("{}:{}: not well-formed XML: {}", source, e ? e->line : 0,
@@ -95,7 +143,8 @@ std::expected<AggregateReport, std::string> parse_aggregate_report(std::string_v
         while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
         // Reporters do send broken XML (stray wrappers, unescaped '<'): salvage what libxml2's
         // recovery mode can read, and say where the document was broken.
-        doc = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), nullptr, nullptr, opts | XML_PARSE_RECOVER);
+        doc = read_guarded(xml, opts | XML_PARSE_RECOVER, guard);
+        if (guard.declared) return std::unexpected(refused());
         if (!doc) return std::unexpected(why);
         rep.warnings.push_back(why + " (read in recovery mode; check the numbers)");
     }

@@ -12,9 +12,13 @@
 namespace mxt::audit {
 
 struct ReportLimits {
-    std::size_t max_input = 64u << 20;          // bytes read from one file
-    std::size_t max_decompressed = 256u << 20;  // bytes out of one gzip stream or zip entry
-    std::size_t max_ratio = 1000;               // decompressed/compressed: beyond is a bomb
+    std::size_t max_input = 64u << 20;         // bytes read from one file
+    // Bytes inflated out of one file, all gzip/zip layers together (docs/limits.md). The largest
+    // real aggregate reports are a few MiB of XML; this is also the most libxml2 is given.
+    std::size_t max_decompressed = 32u << 20;
+    // Decompressed/compressed past the first MiB: report XML compresses 5-50x, deflate tops out
+    // near 1032x on runs of one byte, which only a bomb holds.
+    std::size_t max_ratio = 200;
     int max_depth = 4;                          // email in zip in email...
 };
 

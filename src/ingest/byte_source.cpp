@@ -74,17 +74,36 @@ public:
     }
     ~GzipSource() override { inflateEnd(&z_); }
 
+    // An error is sticky: every later read repeats it, so a reader that read past it (the head
+    // sniffed for the format) meets it again at its place.
     std::expected<std::size_t, std::string> read(char* buf, std::size_t n) override {
+        if (!error_.empty()) return std::unexpected(error_);
+        auto got = inflate_some(buf, n);
+        if (!got) error_ = got.error();
+        return got;
+    }
+
+private:
+    std::expected<std::size_t, std::string> inflate_some(char* buf, std::size_t n) {
         if (!ok_) return std::unexpected(std::string("gzip: cannot initialise zlib"));
         if (finished_ || n == 0) return 0;
         z_.next_out = reinterpret_cast<Bytef*>(buf);
         z_.avail_out = static_cast<uInt>(std::min<std::size_t>(n, 1u << 30));
+        // A truncated or corrupt stream first hands out what it inflated before the damage; the
+        // error (kept in error_) comes with the next read.
+        auto fail = [&](std::string why) -> std::expected<std::size_t, std::string> {
+            std::size_t produced = n - z_.avail_out;
+            if (produced == 0) return std::unexpected(std::move(why));
+            error_ = std::move(why);
+            position_ += produced;
+            return produced;
+        };
         while (z_.avail_out > 0) {
             if (z_.avail_in == 0) {
                 auto got = inner_->read(in_.data(), in_.size());
-                if (!got) return std::unexpected(got.error());
+                if (!got) return fail(got.error());
                 if (*got == 0) {
-                    if (in_member_) return std::unexpected(std::string("gzip: truncated stream"));
+                    if (in_member_) return fail("gzip: truncated stream");
                     finished_ = true;
                     break;
                 }
@@ -101,8 +120,7 @@ public:
                 continue;
             }
             if (rc != Z_OK && rc != Z_BUF_ERROR)
-                return std::unexpected(std::string("gzip: corrupt data (") +
-                                       (z_.msg ? z_.msg : "inflate error") + ")");
+                return fail(std::string("gzip: corrupt data (") + (z_.msg ? z_.msg : "inflate error") + ")");
             if (rc == Z_BUF_ERROR && z_.avail_in != 0) break;
         }
         std::size_t produced = n - z_.avail_out;
@@ -117,8 +135,8 @@ public:
         return produced;
     }
 
-private:
     std::unique_ptr<ByteSource> inner_;
+    std::string error_;
     GzipLimits limits_;
     std::vector<char> in_;
     z_stream z_;

@@ -23,7 +23,7 @@ public:
         : name_(name), options_(options), sink_(sink), counts_(counts) {}
 
     ~Tally() {
-        for (auto& [why, n] : skipped_) counts_.skipped[why] += n;
+        for (auto& s : skipped_) counts_.skipped[s.why] += s.n;
     }
 
     void count(UnitResult r, std::string_view why, std::uint64_t line, std::uint64_t message,
@@ -51,13 +51,25 @@ public:
 private:
     // Skipped lines are the common case (most log lines are not deliveries): count them in a
     // few local slots instead of building a std::string map key per line.
+    // Readers pass static text, so the same reason usually arrives with the same pointer: that is
+    // checked first, the text only when it differs.
     std::uint64_t& skipped_slot(std::string_view why) {
-        for (auto& [w, n] : skipped_)
-            if (w == why) return n;
-        skipped_.emplace_back(std::string(why), 0);
-        return skipped_.back().second;
+        for (auto& s : skipped_)
+            if (s.seen.data() == why.data() && s.seen.size() == why.size()) return s.n;
+        for (auto& s : skipped_)
+            if (s.why == why) {
+                s.seen = why;
+                return s.n;
+            }
+        skipped_.push_back({std::string(why), {}, 0});
+        return skipped_.back().n;
     }
-    std::vector<std::pair<std::string, std::uint64_t>> skipped_;
+    struct SkipSlot {
+        std::string why;
+        std::string_view seen;  // the caller's last view of this reason (never dereferenced)
+        std::uint64_t n = 0;
+    };
+    std::vector<SkipSlot> skipped_;
     const std::string& name_;
     const InputOptions& options_;
     EventSink& sink_;
@@ -65,13 +77,16 @@ private:
     std::size_t problems_ = 0;
 };
 
-// Reads until `head` holds kHeadBytes or the input ends.
+// Reads until `head` holds kHeadBytes or the input ends. An error after some bytes (a gzip file
+// cut short) returns what was read: the error comes back on the next read, and is then reported
+// with its line, after the lines before it have been read.
 std::expected<std::string, std::string> read_head(ByteSource& src) {
     std::string head(kHeadBytes, '\0');
     std::size_t have = 0;
     while (have < kHeadBytes) {
         auto got = src.read(head.data() + have, kHeadBytes - have);
-        if (!got) return std::unexpected(got.error());
+        if (!got && have == 0) return std::unexpected(got.error());
+        if (!got) break;
         if (*got == 0) break;
         have += *got;
     }
@@ -187,6 +202,25 @@ void run_mbox(const std::string& name, ByteSource& src, const InputOptions& opti
     flush();
 }
 
+// True when the line has no NUL and no byte above 0x7f, the common case for logs: eight bytes at a
+// time (a word has a zero byte when (x - 0x01..01) & ~x & 0x80..80 is non-zero), instead of a
+// memchr and a UTF-8 validation per line.
+bool plain_ascii(std::string_view t) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    std::uint64_t bad = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= t.size(); i += 8) {
+        std::uint64_t x;
+        std::memcpy(&x, t.data() + i, 8);
+        bad |= (x & kHigh) | ((x - kOnes) & ~x & kHigh);
+    }
+    for (; i < t.size(); ++i) {
+        auto c = static_cast<unsigned char>(t[i]);
+        bad |= (c == 0 || c >= 0x80) ? 1 : 0;
+    }
+    return bad == 0;
+}
+
 void run_log(const Format& format, const std::string& name, int year, ByteSource& src,
              const InputOptions& options, EventSink& sink, Tally& tally) {
     ReaderConfig config{name, year};
@@ -207,13 +241,15 @@ void run_log(const Format& format, const std::string& name, int year, ByteSource
         }
         std::string_view t = r.text;
         if (r.number == 1 && t.starts_with("\xEF\xBB\xBF")) t.remove_prefix(3);  // UTF-8 BOM
-        if (std::memchr(t.data(), '\0', t.size()) != nullptr) {
-            tally.count(UnitResult::failed, "binary data", r.number, 0, r.offset);
-            continue;
-        }
-        if (!simdjson::validate_utf8(t.data(), t.size())) {
-            tally.count(UnitResult::failed, "invalid UTF-8", r.number, 0, r.offset);
-            continue;
+        if (!plain_ascii(t)) {
+            if (std::memchr(t.data(), '\0', t.size()) != nullptr) {
+                tally.count(UnitResult::failed, "binary data", r.number, 0, r.offset);
+                continue;
+            }
+            if (!simdjson::validate_utf8(t.data(), t.size())) {
+                tally.count(UnitResult::failed, "invalid UTF-8", r.number, 0, r.offset);
+                continue;
+            }
         }
         if (t.empty()) {
             tally.count(UnitResult::skipped, "empty line", r.number, 0, r.offset);

@@ -15,14 +15,11 @@ std::expected<Upsert, Error> SuppressionList::upsert(SuppressionEntry e) {
     if (e.reason.empty()) e.reason = "manual";
     if (e.source.empty()) e.source = "manual";
 
-    auto exists = db_.prepare("SELECT 1 FROM suppression WHERE address_key = ?1");
-    if (!exists) return std::unexpected(exists.error());
-    exists->bind(1, n->key);
-    auto found = exists->step();
-    if (!found) return std::unexpected(found.error());
-
-    // In SET, bare column names are the stored row's values, `excluded.` the new ones.
-    auto st = db_.prepare(R"sql(
+    if (!prepared_) {
+        auto exists = db_.prepare("SELECT 1 FROM suppression WHERE address_key = ?1");
+        if (!exists) return std::unexpected(exists.error());
+        // In SET, bare column names are the stored row's values, `excluded.` the new ones.
+        auto st = db_.prepare(R"sql(
 INSERT INTO suppression (address_key, address, reason, reply, first_seen, last_seen, source, added_at)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
 ON CONFLICT (address_key) DO UPDATE SET
@@ -32,10 +29,19 @@ ON CONFLICT (address_key) DO UPDATE SET
     first_seen = MIN(first_seen, excluded.first_seen),
     last_seen = MAX(last_seen, excluded.last_seen)
 )sql");
-    if (!st) return std::unexpected(st.error());
-    st->bind(1, n->key).bind(2, n->display).bind(3, e.reason).bind(4, e.reply);
-    st->bind(5, e.first_seen).bind(6, e.last_seen).bind(7, e.source).bind(8, now);
-    if (auto r = st->run(); !r) return std::unexpected(r.error());
+        if (!st) return std::unexpected(st.error());
+        exists_ = std::move(*exists);
+        upsert_ = std::move(*st);
+        prepared_ = true;
+    }
+    exists_.bind(1, n->key);
+    auto found = exists_.step();
+    exists_.reset();
+    if (!found) return std::unexpected(found.error());
+
+    upsert_.bind(1, n->key).bind(2, n->display).bind(3, e.reason).bind(4, e.reply);
+    upsert_.bind(5, e.first_seen).bind(6, e.last_seen).bind(7, e.source).bind(8, now);
+    if (auto r = upsert_.run(); !r) return std::unexpected(r.error());
     return *found ? Upsert::updated : Upsert::added;
 }
 

@@ -44,6 +44,10 @@ public:
 
 private:
     Db& db_;
+    // Prepared once per list: an import of a million rows would otherwise spend most of its time
+    // compiling the same two statements again.
+    Stmt exists_, upsert_;
+    bool prepared_ = false;
 };
 
 }  // namespace mxt::store
