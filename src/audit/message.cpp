@@ -1,10 +1,11 @@
 // Reads header fields from a message, a bounce or an SMTP transcript, and works out the DMARC
 // alignment story. Header parsing is simple by design (RFC 5322 2.2: name ":" value, folded lines
-// start with white space); MIME bodies are not decoded, so an original message inside a base64
-// part is not seen.
+// start with white space). Bodies are not decoded, except a returned original (message/rfc822,
+// text/rfc822-headers) sent base64 or quoted-printable, whose headers are what the audit reads.
 #include "audit/message.hpp"
 
 #include <fmt/format.h>
+#include <gmime/gmime.h>
 
 #include <algorithm>
 #include <cctype>
@@ -84,24 +85,110 @@ struct Block {
     }
 };
 
+// One input line and the line of the file it stands for (decoded lines keep the number of the
+// first encoded line they came from).
+struct Line {
+    std::string text;
+    std::size_t number = 0;
+};
+
+std::vector<Line> split_lines(std::string_view text, std::size_t first_number, bool same_number) {
+    std::vector<Line> out;
+    std::size_t pos = 0, n = first_number;
+    while (pos <= text.size()) {
+        auto nl = text.find('\n', pos);
+        std::string l(text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
+        if (!l.empty() && l.back() == '\r') l.pop_back();
+        out.push_back({std::move(l), n});
+        if (!same_number) ++n;
+        if (nl == std::string_view::npos) break;
+        pos = nl + 1;
+    }
+    return out;
+}
+
+// The part types that carry the returned original (RFC 3462 / RFC 6522 section 3, RFC 3464
+// section 2 "third component", RFC 6532 for message/global).
+bool original_type(std::string_view content_type) {
+    std::string t = lower(trim(content_type.substr(0, content_type.find(';'))));
+    return t == "message/rfc822" || t == "text/rfc822-headers" || t == "message/rfc822-headers" ||
+           t == "message/global" || t == "message/global-headers";
+}
+
+// Base64 or quoted-printable content through GMime's decoders (RFC 2045 6.7, 6.8).
+std::string decode_body(std::string_view body, bool base64) {
+    std::string out(body.size() + 4, '\0');
+    int state = 0;
+    guint32 save = 0;
+    auto in = reinterpret_cast<const unsigned char*>(body.data());
+    auto dst = reinterpret_cast<unsigned char*>(out.data());
+    std::size_t n = base64 ? g_mime_encoding_base64_decode_step(in, body.size(), dst, &state, &save)
+                           : g_mime_encoding_quoted_decode_step(in, body.size(), dst, &state, &save);
+    out.resize(std::min(n, out.size()));
+    return out;
+}
+
+constexpr int kMaxDecodeDepth = 4;
+
+// Replaces the body of every returned-original part sent base64 or quoted-printable by its
+// decoded lines. RFC 2046 5.2.1 allows only 7bit, 8bit or binary for message/rfc822, yet
+// mailers (Exchange, some ESPs' bounce handlers) do encode it; text/rfc822-headers may be
+// encoded by right. The part's body runs from the blank line after its header to the next
+// boundary line ("--...") or the end; decoded text is expanded again, for nested originals.
+std::vector<Line> decode_originals(std::vector<Line> lines, int depth, std::vector<std::string>& problems) {
+    if (depth >= kMaxDecodeDepth) return lines;
+    std::vector<Line> out;
+    std::size_t i = 0;
+    while (i < lines.size()) {
+        // A header block: header lines and their continuations.
+        std::size_t colon = 0, j = i;
+        std::string type, encoding;
+        std::string* last = nullptr;
+        while (j < lines.size()) {
+            const std::string& l = lines[j].text;
+            if (!l.empty() && (l[0] == ' ' || l[0] == '\t') && last) {
+                *last += " " + trim(l);
+            } else if (!l.empty() && header_name_line(l, colon)) {
+                std::string name = lower(l.substr(0, colon));
+                last = nullptr;
+                if (name == "content-type") last = &(type = trim(std::string_view(l).substr(colon + 1)));
+                else if (name == "content-transfer-encoding")
+                    last = &(encoding = lower(trim(std::string_view(l).substr(colon + 1))));
+            } else {
+                break;
+            }
+            ++j;
+        }
+        bool base64 = encoding == "base64", qp = encoding == "quoted-printable";
+        if (j == i || !original_type(type) || !(base64 || qp) || j >= lines.size() || !lines[j].text.empty()) {
+            // Not an encoded original: copy the block (or the one line that is not a header).
+            std::size_t end = std::max(j, i + 1);
+            for (; i < end; ++i) out.push_back(std::move(lines[i]));
+            continue;
+        }
+        for (; i <= j; ++i) out.push_back(std::move(lines[i]));  // the part header and its blank line
+        std::string body;
+        std::size_t first = i < lines.size() ? lines[i].number : 0;
+        for (; i < lines.size() && !lines[i].text.starts_with("--"); ++i) body += lines[i].text + "\n";
+        std::string decoded = decode_body(body, base64);
+        if (decoded.empty() && !trim(body).empty()) {
+            problems.push_back(fmt::format("line {}: the {} part ({}) does not decode", first, type, encoding));
+            continue;
+        }
+        for (auto& l : decode_originals(split_lines(decoded, first, true), depth + 1, problems))
+            out.push_back(std::move(l));
+    }
+    return out;
+}
+
 }  // namespace
 
 MessageInput read_message(std::string_view text) {
     MessageInput in;
-    std::vector<std::string> lines;
-    {
-        std::size_t pos = 0;
-        while (pos <= text.size()) {
-            auto nl = text.find('\n', pos);
-            std::string l(text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
-            if (!l.empty() && l.back() == '\r') l.pop_back();
-            lines.push_back(std::move(l));
-            if (nl == std::string_view::npos) break;
-            pos = nl + 1;
-        }
-    }
+    std::vector<Line> lines = decode_originals(split_lines(text, 1, false), 0, in.problems);
     // SMTP transcript markers, one command per line or all on one line as in many guides.
-    for (auto& l : lines) {
+    for (auto& line : lines) {
+        const std::string& l = line.text;
         std::string low = lower(l);
         if (auto p = low.find("mail from:"); p != std::string::npos && low.find(">>") != std::string::npos) {
             auto rest = std::string_view(l).substr(p + 10);
@@ -126,12 +213,12 @@ MessageInput read_message(std::string_view text) {
         cur = Block{};
     };
     for (std::size_t n = 0; n < lines.size(); ++n) {
-        const auto& l = lines[n];
+        const auto& l = lines[n].text;
         std::size_t colon = 0;
         if (!l.empty() && (l[0] == ' ' || l[0] == '\t') && !cur.fields.empty()) {
             cur.fields.back().value += " " + trim(l);
         } else if (!l.empty() && l[0] != '>' && l[0] != '<' && l[0] != '#' && header_name_line(l, colon)) {
-            cur.fields.push_back({l.substr(0, colon), trim(std::string_view(l).substr(colon + 1)), n + 1});
+            cur.fields.push_back({l.substr(0, colon), trim(std::string_view(l).substr(colon + 1)), lines[n].number});
         } else {
             flush();
         }

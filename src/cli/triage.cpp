@@ -12,6 +12,7 @@
 
 #include "cli/command.hpp"
 #include "cli/rules_options.hpp"
+#include "cli/triage_audit.hpp"
 #include "ingest/campaign.hpp"
 #include "ingest/pipeline.hpp"
 #include "report/html_report.hpp"
@@ -33,6 +34,7 @@ struct TriageOptions {
     std::string format, campaign_pattern, since, until, campaign, db, html, config;
     unsigned threads = 0;
     bool json = false, apply = false, no_history = false, follow_symlinks = false;
+    TriageAuditOptions audit;  // --audit and its DNS options (cli/triage_audit.hpp)
 };
 
 // "2026-03-01", "2026-03-01T09:00", "2026-03-01 09:00:00", optional trailing "Z"; all UTC.
@@ -55,10 +57,11 @@ std::optional<std::int64_t> parse_time(const std::string& s) {
 
 class TriageConsumer final : public EventConsumer {
 public:
-    TriageConsumer(triage::Aggregator& agg, store::SuppressionApplier* applier)
-        : agg_(agg), applier_(applier) {}
+    TriageConsumer(triage::Aggregator& agg, store::SuppressionApplier* applier, AuditSubjects* audit)
+        : agg_(agg), applier_(applier), audit_(audit) {}
     void on_event(const DeliveryEvent& e) override {
         agg_.add(e);
+        if (audit_) audit_->observe(e);
         if (applier_ && store_error_.empty())
             if (auto r = applier_->observe(e); !r) store_error_ = r.error();
     }
@@ -68,6 +71,7 @@ public:
 private:
     triage::Aggregator& agg_;
     store::SuppressionApplier* applier_;
+    AuditSubjects* audit_;
     std::string store_error_;
 };
 
@@ -110,7 +114,9 @@ int run(const TriageOptions& o) {
     triage::Aggregator agg(filter, static_cast<std::size_t>(config->max_templates));
     std::optional<store::SuppressionApplier> applier;
     if (o.apply) applier.emplace(*db, config->suppression);
-    TriageConsumer consumer(agg, applier ? &*applier : nullptr);
+    std::optional<AuditSubjects> audit_subjects;
+    if (o.audit.enabled) audit_subjects.emplace(filter);
+    TriageConsumer consumer(agg, applier ? &*applier : nullptr, audit_subjects ? &*audit_subjects : nullptr);
     IngestOptions options;
     options.format = o.format;
     options.threads = o.threads;
@@ -157,6 +163,8 @@ int run(const TriageOptions& o) {
     }
 
     triage::Decision decision = triage::decide(agg, *config, baseline);
+    if (audit_subjects)
+        if (auto r = audit_verdicts(o.audit, *audit_subjects, decision); !r) return error("--audit: " + r.error()), kExitError;
     report::ReportInput in{agg, decision, facts};
     if (!o.html.empty()) {
         std::ofstream f(o.html, std::ios::binary | std::ios::trunc);
@@ -205,6 +213,7 @@ void setup(CLI::App& root, int& exit_status) {
     cmd->add_flag("--json", o->json, "One JSON object (docs/triage-json.md)");
     cmd->add_option("--html", o->html, "Also write a self-contained HTML report to FILE");
     cmd->add_flag("--follow-symlinks", o->follow_symlinks, "Follow symbolic links in directories");
+    add_triage_audit_options(cmd, o->audit);
     cmd->callback([o, &exit_status] { exit_status = run(*o); });
 }
 

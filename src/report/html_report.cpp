@@ -100,6 +100,16 @@ std::string triage_html(const ReportInput& in) {
             for (const auto& b : v.evidence.blocklists) h += " " + html_escape(b);
             h += "</p>";
         }
+        if (!v.evidence.audit.empty()) {  // triage --audit
+            h += "<ul class=\"audit\">";
+            for (const auto& f : v.evidence.audit) {
+                h += "<li><strong>" + html_escape(f.check) + " " + html_escape(f.status) + "</strong>: " +
+                     html_escape(f.summary);
+                if (!f.fix.empty()) h += "<br>Fix: " + html_escape(f.fix);
+                h += "</li>";
+            }
+            h += "</ul>";
+        }
         h += "</div>\n";
     }
 

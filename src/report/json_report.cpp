@@ -56,6 +56,13 @@ void verdict(JsonWriter& w, const triage::Verdict& v) {
     w.key("providers").begin_array();
     for (const auto& p : e.providers) w.value(p);
     w.end_array();
+    // triage --audit findings (docs/triage-json.md, "Audit findings"); empty without --audit.
+    w.key("audit").begin_array();
+    for (const auto& f : e.audit) {
+        w.begin_object().field("check", f.check).field_or_null("subject", f.subject).field("status", f.status);
+        w.field_or_null("result", f.result).field("summary", f.summary).field_or_null("fix", f.fix).end_object();
+    }
+    w.end_array();
     w.end_object();
     w.key("steps").begin_array();
     for (const auto& s : v.steps) w.value(s);

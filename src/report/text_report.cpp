@@ -70,6 +70,10 @@ std::string triage_text(const ReportInput& in, bool colour) {
             for (const auto& b : v.evidence.blocklists) out += " " + b;
             out += "\n";
         }
+        for (const auto& f : v.evidence.audit) {  // triage --audit
+            out += "        audit " + f.check + " [" + f.status + "]: " + f.summary + "\n";
+            if (!f.fix.empty()) out += "          fix: " + f.fix + "\n";
+        }
     }
 
     const triage::Counts& t = a.totals;

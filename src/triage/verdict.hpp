@@ -15,6 +15,17 @@
 
 namespace mxt::triage {
 
+// One root-cause check run for a verdict by `triage --audit` (docs/triage-json.md, "Audit
+// findings"): filled outside the decision tree, which never reads it.
+struct AuditFinding {
+    std::string check;  // "spf", "dmarc", "dnsbl", "alignment", "audit" (a note on the audit itself)
+    std::string subject;  // the domain or IP checked ("domain IP" for an SPF authorisation)
+    std::string status;  // "problem", "ok", "could_not_check" (a DNS failure, never "no record")
+    std::string result;  // the check's own word: SPF result, DMARC policy, "listed", ...
+    std::string summary;  // plain words, the root cause when status is "problem"
+    std::string fix;  // what to do; "" when nothing
+};
+
 struct Evidence {
     std::string summary;  // one sentence with the numbers
     std::int64_t count = 0;  // rejections (or complaints) of the verdict's kind
@@ -29,6 +40,7 @@ struct Evidence {
     std::vector<std::pair<std::string, std::int64_t>> templates;  // top templates
     std::vector<std::string> blocklists;
     std::vector<std::string> providers;  // for verdicts across providers
+    std::vector<AuditFinding> audit;  // triage --audit only
 };
 
 struct Verdict {

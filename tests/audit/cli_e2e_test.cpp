@@ -234,6 +234,18 @@ TEST_F(AuditCli, MessageAlignedAndBounce) {
     EXPECT_EQ(missing.err.rfind("mxtriage: ", 0), 0u);
 }
 
+TEST_F(AuditCli, MessageBase64Original) {
+    // The returned original is a base64 message/rfc822 part: its From:, DKIM d= and
+    // Authentication-Results give the 5.7.26 root cause (DKIM for the ESP's domain only).
+    auto r = audit({"message", std::string(MXT_TEST_DATA) + "/audit/bounce-base64-original.eml", "--psl", psl(), "--json"});
+    EXPECT_EQ(r.status, 1) << r.out << r.err;
+    auto doc = parser_.parse(r.out);
+    ASSERT_FALSE(doc.error()) << r.out;
+    EXPECT_EQ(std::string_view(doc["header_from"]), "yourcompany.com");
+    EXPECT_EQ(std::string_view(doc["dkim"].at(0)["d"]), "esp-provider.net");
+    EXPECT_NE(std::string_view(doc["fix"]).find("d=yourcompany.com"), std::string_view::npos) << r.out;
+}
+
 TEST_F(AuditCli, DnsblIpListedRefusedHijackedAndTimeout) {
     auto r = audit({"dnsbl", "192.0.2.10", "--json"});
     EXPECT_EQ(r.status, 1) << r.out << r.err;
