@@ -10,7 +10,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -123,92 +122,6 @@ private:
     std::size_t bytes_ = 0;
 };
 
-// Hands a reader's events to a second thread, which classifies them and passes them on (through
-// the input's TaskSink): with fewer inputs than threads, a big log's reading and classifying
-// overlap on two cores. Items keep their order; at most kMaxQueued batches wait, so memory stays
-// bounded. An exception on the classifying side is rethrown to the reader's thread by close().
-class HandoffSink final : public EventSink {
-public:
-    explicit HandoffSink(EventSink& next) : next_(next), drainer_([this] { drain(); }) {}
-    ~HandoffSink() override {
-        if (drainer_.joinable()) {
-            try {
-                close();
-            } catch (...) {  // close() was not called because the reader threw; that wins
-            }
-        }
-    }
-
-    void event(DeliveryEvent&& e) override {
-        batch_.emplace_back(std::move(e));
-        if (batch_.size() >= kBatch) flush();
-    }
-    void problem(const InputProblem& p) override {
-        batch_.emplace_back(p);
-        if (batch_.size() >= kBatch) flush();
-    }
-
-    // Delivers what is left and waits for the classifying thread.
-    void close() {
-        flush();
-        {
-            std::lock_guard lock(m_);
-            done_ = true;
-        }
-        ready_.notify_all();
-        drainer_.join();
-        if (failure_) std::rethrow_exception(failure_);
-    }
-
-private:
-    using Item = std::variant<DeliveryEvent, InputProblem>;
-    static constexpr std::size_t kBatch = 512;
-    static constexpr std::size_t kMaxQueued = 8;
-
-    void flush() {
-        if (batch_.empty()) return;
-        {
-            std::unique_lock lock(m_);
-            space_.wait(lock, [&] { return queue_.size() < kMaxQueued; });
-            queue_.push_back(std::move(batch_));
-        }
-        batch_ = {};
-        batch_.reserve(kBatch);
-        ready_.notify_one();
-    }
-    void drain() {
-        for (;;) {
-            std::vector<Item> items;
-            {
-                std::unique_lock lock(m_);
-                ready_.wait(lock, [&] { return !queue_.empty() || done_; });
-                if (queue_.empty()) return;
-                items = std::move(queue_.front());
-                queue_.pop_front();
-            }
-            space_.notify_one();
-            if (failure_) continue;  // keep taking batches so the reader is never stuck
-            try {
-                for (auto& item : items) {
-                    if (auto* e = std::get_if<DeliveryEvent>(&item)) next_.event(std::move(*e));
-                    else next_.problem(std::get<InputProblem>(item));
-                }
-            } catch (...) {
-                failure_ = std::current_exception();
-            }
-        }
-    }
-
-    EventSink& next_;
-    std::vector<Item> batch_;
-    std::mutex m_;
-    std::condition_variable ready_, space_;
-    std::deque<std::vector<Item>> queue_;
-    bool done_ = false;
-    std::exception_ptr failure_;  // written and read by the classifying thread, then by close()
-    std::thread drainer_;
-};
-
 }  // namespace
 
 std::vector<std::string> reader_names() {
@@ -237,9 +150,6 @@ InputCounts ingest_paths(const std::vector<std::string>& paths, const IngestOpti
     const auto& inputs = expansion.inputs;
     unsigned threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
     if (threads == 0) threads = 1;
-    // Fewer inputs than threads (one big log): each input's reader gets a second thread that
-    // classifies its events, instead of threads sitting idle.
-    const bool handoff = classifier && threads >= 2 * std::max<std::size_t>(inputs.size(), 1);
     threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(inputs.size(), 1)));
 
     Turn turn;
@@ -255,13 +165,7 @@ InputCounts ingest_paths(const std::vector<std::string>& paths, const IngestOpti
             InputCounts counts;
             TaskSink sink(k, turn, consumer, session.get(), &local, counts);
             try {
-                if (handoff) {
-                    HandoffSink split(sink);
-                    read_input(inputs[k], input_options, split, counts);
-                    split.close();
-                } else {
-                    read_input(inputs[k], input_options, sink, counts);
-                }
+                read_input(inputs[k], input_options, sink, counts);
             } catch (const std::exception& ex) {
                 // A reader bug must not end the run: the input is counted as failed.
                 ++counts.read;

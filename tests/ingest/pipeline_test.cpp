@@ -102,9 +102,9 @@ TEST(Pipeline, OrderIsDeterministicWhateverTheThreadCount) {
 }
 
 TEST(Pipeline, OneInputOnTwoThreadsClassifiesLikeOne) {
-    // One input and two threads: the reader hands its events to a second thread that classifies
-    // them. Many batches' worth of events, with bad lines between them, must come out in the same
-    // order, with the same diagnoses, problems and counts as on one thread.
+    // One input and two threads (one of them idle: inputs are what threads share out): thousands
+    // of events with bad lines between them come out in the same order, with the same
+    // diagnoses, problems and counts as on one thread.
     std::string path = ::testing::TempDir() + "mxt-handoff-" + std::to_string(::getpid()) + ".log";
     {
         std::string log;
