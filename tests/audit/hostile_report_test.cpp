@@ -13,24 +13,14 @@
 #include <functional>
 
 #include "audit/reports.hpp"
+#include "../common/test_support.hpp"
 #include "run_binary.hpp"
 
 namespace mxt::audit {
 namespace {
 
-std::uint64_t vm_hwm_kib() {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.starts_with("VmHWM:")) return std::stoull(line.substr(6));
-    return 0;
-}
-bool reset_hwm() {
-    std::ofstream out("/proc/self/clear_refs");
-    out << "5";
-    out.flush();
-    return static_cast<bool>(out);
-}
+using test_support::reset_hwm;
+using test_support::vm_hwm_kib;
 
 // Deflates `n` bytes of `fill` after `head`, with a gzip wrapper (window 15+16) or raw (-15, for
 // zip), fed in 1 MiB pieces so that the plain text never exists in memory.

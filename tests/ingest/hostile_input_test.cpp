@@ -20,6 +20,7 @@
 #include "ingest/byte_source.hpp"
 #include "ingest/event_json.hpp"
 #include "ingest/mail/mime.hpp"
+#include "../common/test_support.hpp"
 #include "log_test_util.hpp"
 
 namespace mxt {
@@ -33,19 +34,7 @@ const std::string kLine =
     "delay=0.1, delays=0.01/0/0.09/0, dsn=5.4.4, status=bounced (Host or domain name not found. "
     "Name service error for name=nxdomain.example type=AAAA: Host not found)\n";
 
-std::string gzip(const std::string& data) {
-    z_stream z{};
-    deflateInit2(&z, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
-    std::string out(deflateBound(&z, data.size()) + 64, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    z.avail_in = static_cast<uInt>(data.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    return out;
-}
+std::string gzip(const std::string& data) { return test_support::gzip(data, 9); }
 
 // A gzip bomb that claims `gib` GiB: one member of 1 MiB of 'x' (about 1 KiB compressed) repeated.
 // Members are concatenated (RFC 1952 section 2.2), so it costs nothing to build. 'x', not NUL, so
@@ -58,21 +47,8 @@ std::string gzip_bomb(const std::string& head, unsigned gib) {
     return bomb;
 }
 
-// Peak resident memory of this process since the last reset, in KiB (/proc/self/status VmHWM).
-std::uint64_t vm_hwm_kib() {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.starts_with("VmHWM:")) return std::stoull(line.substr(6));
-    return 0;
-}
-// Resets VmHWM to the current RSS (proc(5), /proc/pid/clear_refs, value 5).
-bool reset_hwm() {
-    std::ofstream out("/proc/self/clear_refs");
-    out << "5";
-    out.flush();
-    return static_cast<bool>(out);
-}
+using test_support::reset_hwm;
+using test_support::vm_hwm_kib;
 
 // A source that makes up its bytes as they are read: `before`, then `n` bytes of `fill`, then
 // `after`. A 1 GiB line never exists in memory or on disk.

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../common/test_support.hpp"
 #include "ingest/byte_source.hpp"
 #include "ingest/expand.hpp"
 #include "ingest/line_reader.hpp"
@@ -23,19 +24,7 @@ const char* kLine =
     "delay=0.1, delays=0.01/0/0.09/0, dsn=5.4.4, status=bounced (Host or domain name not found. "
     "Name service error for name=nxdomain.example type=AAAA: Host not found)\n";
 
-std::string gzip(const std::string& data, int level = 6) {
-    z_stream z{};
-    deflateInit2(&z, level, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
-    std::string out(deflateBound(&z, data.size()) + 64, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    z.avail_in = static_cast<uInt>(data.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    return out;
-}
+using test_support::gzip;
 
 struct TempDir {
     fs::path path;
