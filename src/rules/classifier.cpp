@@ -134,7 +134,7 @@ void index_providers(Classifier::Impl& impl) {
 }
 
 // The first provider entry listing any dot-boundary suffix of the host.
-int provider_by_host(const Classifier::Impl& impl, const std::string& host) {
+int provider_by_host(const Classifier::Impl& impl, std::string_view host) {
     if (host.empty() || impl.provider_by_host_suffix.empty()) return -1;
     int best = -1;
     std::size_t pos = 0;
@@ -142,7 +142,7 @@ int provider_by_host(const Classifier::Impl& impl, const std::string& host) {
         auto it = impl.provider_by_host_suffix.find(host.substr(pos));
         if (it != impl.provider_by_host_suffix.end() && (best < 0 || it->second < best)) best = it->second;
         std::size_t dot = host.find('.', pos);
-        if (dot == std::string::npos) break;
+        if (dot == std::string_view::npos) break;
         pos = dot + 1;
     }
     return best;
@@ -275,10 +275,6 @@ std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
     return h;
 }
 
-std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed) {
-    return mix(seed, std::hash<std::string_view>{}(s));
-}
-
 // What a template-cache entry depends on besides the template text.
 struct TemplateFacts {
     int code = 0;
@@ -303,32 +299,49 @@ struct IdentityHash {
     std::size_t operator()(std::uint64_t h) const { return static_cast<std::size_t>(h); }
 };
 
-// A recipient or remote host with what is derived from it (see State).
-struct Memo {
-    bool valid = false;
-    std::string raw;  // as given
-    std::string name;  // domain_of / lower_host of it
-    int provider = -1;
+// Recipient domains and remote hosts seen recently, with what is derived from them (the
+// normalised name and its provider): a log names a few dozen of each over and over, so
+// lower-casing and provider look-ups run once per name. Bounded: cleared when full.
+class NameMemo {
+public:
+    struct Entry {
+        std::string name;
+        int provider = -1;
+    };
+    template <typename Derive>
+    const Entry& get(std::string_view key, Derive&& derive) {
+        if (auto it = map_.find(key); it != map_.end()) return it->second;
+        if (map_.size() >= kMaxNames) map_.clear();
+        return map_.emplace(std::string(key), derive(key)).first->second;
+    }
+
+private:
+    static constexpr std::size_t kMaxNames = 4096;
+    std::unordered_map<std::string, Entry, TransparentStringHash, std::equal_to<>> map_;
 };
 
-const Memo& recipient_memo(const Classifier::Impl& impl, Memo& m, std::string_view recipient) {
-    if (!m.valid || m.raw != recipient) {
-        m.raw.assign(recipient);
-        m.name = domain_of(recipient);
-        m.provider = provider_by_domain(impl, m.name);
-        m.valid = true;
-    }
-    return m;
+// The part of an address after its last '@' ("" when none): what domain_of reads.
+std::string_view raw_domain(std::string_view address) {
+    std::size_t at = address.rfind('@');
+    return at == std::string_view::npos ? std::string_view() : address.substr(at + 1);
 }
 
-const Memo& host_memo(const Classifier::Impl& impl, Memo& m, std::string_view host) {
-    if (!m.valid || m.raw != host) {
-        m.raw.assign(host);
-        m.name = lower_host(host);
-        m.provider = provider_by_host(impl, m.name);
-        m.valid = true;
-    }
-    return m;
+const NameMemo::Entry& recipient_memo(const Classifier::Impl& impl, NameMemo& m, std::string_view recipient) {
+    return m.get(raw_domain(recipient), [&](std::string_view raw) {
+        NameMemo::Entry e;
+        e.name = domain_of(std::string("@").append(raw));
+        e.provider = provider_by_domain(impl, e.name);
+        return e;
+    });
+}
+
+const NameMemo::Entry& host_memo(const Classifier::Impl& impl, NameMemo& m, std::string_view host) {
+    return m.get(host, [&](std::string_view raw) {
+        NameMemo::Entry e;
+        e.name = lower_host(raw);
+        e.provider = provider_by_host(impl, e.name);
+        return e;
+    });
 }
 
 }  // namespace
@@ -356,10 +369,9 @@ struct ClassifierSession::State {
     std::unordered_map<std::uint64_t, TemplateSlot, IdentityHash> cache;
     std::unordered_map<std::uint64_t, ExactSlot, IdentityHash> exact;
     Seen seen_exact;
-    // The last recipient and remote host seen, with what was derived from them: a log names the
-    // same few again and again, so the lower-casing and the provider look-ups are skipped.
-    Memo recipient;
-    Memo host;
+    // Recipient domains and remote hosts with their providers (NameMemo).
+    NameMemo recipient;
+    NameMemo host;
     Reply reply;  // reused by classify(raw): its text buffer keeps its capacity
     std::string templ;
     std::vector<unsigned> matched_ids;  // vectorscan pattern ids that matched
@@ -383,8 +395,8 @@ ClassifierSession::~ClassifierSession() = default;
 
 void ClassifierSession::identify_provider(const ReplyContext& context, Diagnosis& d) const {
     const auto& impl = classifier_->impl();
-    int p = provider_by_host(impl, lower_host(context.remote_host));
-    if (p < 0) p = provider_by_domain(impl, domain_of(context.recipient));
+    int p = host_memo(impl, state_->host, context.remote_host).provider;
+    if (p < 0) p = recipient_memo(impl, state_->recipient, context.recipient).provider;
     if (p >= 0) {
         d.provider = impl.set.providers[p].id;
         d.provider_detail = impl.set.providers[p].detail;
@@ -399,7 +411,8 @@ void ClassifierSession::identify_provider(const ReplyContext& context, Diagnosis
 // templating; the one in classify(Reply) by template, which skips matching.
 Diagnosis ClassifierSession::classify(std::string_view raw_reply, const ReplyContext& context) {
     State& st = *state_;
-    const std::string& domain = recipient_memo(classifier_->impl(), st.recipient, context.recipient).name;
+    // A copy: the memo may be cleared while the reply is classified below.
+    const std::string domain = recipient_memo(classifier_->impl(), st.recipient, context.recipient).name;
     std::string_view host = context.remote_host;
     ExactFacts facts{context.stage, context.code_hint, context.status_hint};
     std::uint64_t h = hash_bytes(raw_reply, 0x6d78742d65786163ULL);

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "util/hash.hpp"
 #include "rules/classifier.hpp"
 #include "rules/vocabulary.hpp"
 
@@ -113,8 +114,8 @@ struct Classifier::Impl {
     std::unique_ptr<RE2> as_capture;  // "AS(1234)"
     // Provider lookup by remote host suffix and recipient domain, built at load: suffix/domain ->
     // the first provider entry (file order) that lists it.
-    std::unordered_map<std::string, int> provider_by_host_suffix;
-    std::unordered_map<std::string, int> provider_by_exact_domain;
+    std::unordered_map<std::string, int, TransparentStringHash, std::equal_to<>> provider_by_host_suffix;
+    std::unordered_map<std::string, int, TransparentStringHash, std::equal_to<>> provider_by_exact_domain;
     std::vector<std::pair<std::string, int>> provider_by_domain_stem;  // "yahoo." from "yahoo.*"
     ~Impl();
 };

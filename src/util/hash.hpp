@@ -4,6 +4,7 @@
 // length does not decide memory.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -21,5 +22,12 @@ inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed = 0) {
 inline void hash_combine(std::uint64_t& digest, std::string_view s) {
     digest = hash_bytes(s, digest ^ (s.size() * 0x9e3779b97f4a7c15ull));
 }
+
+// For unordered containers keyed by std::string that are looked up by std::string_view without
+// building a string (heterogeneous lookup, with std::equal_to<>).
+struct TransparentStringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return static_cast<std::size_t>(hash_bytes(s)); }
+};
 
 }  // namespace mxt
