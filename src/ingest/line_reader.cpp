@@ -7,17 +7,18 @@
 namespace mxt {
 
 LineReader::LineReader(ByteSource& source, std::size_t max_line)
-    : source_(source), max_line_(max_line), buf_(std::max<std::size_t>(max_line * 2, 64 * 1024)) {}
+    : source_(source), max_line_(max_line), cap_(std::max<std::size_t>(max_line * 2, 64 * 1024)),
+      buf_(std::make_unique_for_overwrite<char[]>(cap_)) {}
 
 bool LineReader::fill() {
     if (eof_) return false;
     if (begin_ > 0) {
-        std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+        std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
         end_ -= begin_;
         begin_ = 0;
     }
-    if (end_ == buf_.size()) return true;  // full; caller handles the long line
-    auto got = source_.read(buf_.data() + end_, buf_.size() - end_);
+    if (end_ == cap_) return true;  // full; caller handles the long line
+    auto got = source_.read(buf_.get() + end_, cap_ - end_);
     if (!got) {
         error_ = got.error();
         eof_ = true;
@@ -34,7 +35,7 @@ bool LineReader::fill() {
 LineReader::Result LineReader::next() {
     std::size_t scanned = 0;  // bytes of the current line already searched for '\n'
     for (;;) {
-        const char* start = buf_.data() + begin_;
+        const char* start = buf_.get() + begin_;
         std::size_t avail = end_ - begin_;
         const void* nl = avail > scanned ? std::memchr(start + scanned, '\n', avail - scanned)
                                          : nullptr;
@@ -55,9 +56,9 @@ LineReader::Result LineReader::next() {
                 offset_ += end_ - begin_;
                 begin_ = end_ = 0;
                 if (!fill()) return r;
-                const void* p = std::memchr(buf_.data(), '\n', end_);
+                const void* p = std::memchr(buf_.get(), '\n', end_);
                 if (p != nullptr) {
-                    std::size_t len = static_cast<const char*>(p) - buf_.data();
+                    std::size_t len = static_cast<const char*>(p) - buf_.get();
                     begin_ = len + 1;
                     offset_ += len + 1;
                     return r;
@@ -72,7 +73,7 @@ LineReader::Result LineReader::next() {
             }
             if (end_ > begin_) {  // last line without a newline
                 std::size_t len = end_ - begin_;
-                const char* s = buf_.data() + begin_;
+                const char* s = buf_.get() + begin_;
                 Result r{Status::line, {s, len}, ++line_, offset_, {}};
                 if (s[len - 1] == '\r') r.text = {s, len - 1};
                 begin_ = end_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -32,7 +33,10 @@ private:
     bool fill();  // reads more; false at end or error
     ByteSource& source_;
     std::size_t max_line_;
-    std::vector<char> buf_;
+    // Not zero-filled: the buffer is sized for the longest line (2 MB by default), and clearing it
+    // cost more than reading a whole bounce message from an mbox file.
+    std::size_t cap_;
+    std::unique_ptr<char[]> buf_;
     std::size_t begin_ = 0, end_ = 0;
     std::uint64_t line_ = 0;
     std::uint64_t offset_ = 0;  // stream offset of buf_[begin_]

@@ -1,4 +1,4 @@
-// GMime-backed MIME view of a message (see mime.hpp).
+// MIME view of a message (see mime.hpp): GMime for everything but a single plain-text body.
 #include "ingest/mail/mime.hpp"
 
 #include <gmime/gmime.h>
@@ -185,10 +185,51 @@ std::size_t count_containers(std::string_view s) {
     return n;
 }
 
+// Whether GMime would read this message as one text/plain leaf with nothing to undo: a single
+// Content-Type that is text/plain (or none, the RFC 2045 section 5.2 default), a US-ASCII or UTF-8
+// charset (or none), no transfer encoding beyond 7bit/8bit/binary (RFC 2045 section 6.2: identity),
+// and a header block that ended at an empty line. Its decoded content is then the bytes after
+// the header block, so the message needs no MIME parse at all. Anything unusual (comments,
+// RFC 2231 parameters, encoded words, repeated fields) answers false and goes to GMime.
+bool single_plain_text(const HeaderBlock& h, std::string_view bytes, std::size_t used) {
+    if (used < 2 || used > bytes.size() || bytes[used - 1] != '\n' || bytes[used - 2] != '\n') return false;
+    std::size_t n_type = 0, n_cte = 0;
+    std::string_view type, cte;
+    for (const auto& f : h.fields) {
+        if (iequals(f.name, "Content-Type")) type = f.value, ++n_type;
+        else if (iequals(f.name, "Content-Transfer-Encoding")) cte = f.value, ++n_cte;
+    }
+    if (n_type > 1 || n_cte > 1) return false;
+    if (n_cte == 1) {
+        auto e = trim(cte);
+        if (!iequals(e, "7bit") && !iequals(e, "8bit") && !iequals(e, "binary")) return false;
+    }
+    if (n_type == 0) return true;
+    if (type.find_first_of("(\\") != std::string_view::npos) return false;  // comments, quoted pairs
+    std::size_t semi = type.find(';');
+    if (!iequals(trim(type.substr(0, semi)), "text/plain")) return false;
+    while (semi != std::string_view::npos) {
+        std::size_t next = type.find(';', semi + 1);
+        auto param = trim(type.substr(semi + 1, next == std::string_view::npos ? std::string_view::npos : next - semi - 1));
+        semi = next;
+        if (param.empty()) continue;
+        auto eq = param.find('=');
+        if (eq == std::string_view::npos) return false;
+        auto name = trim(param.substr(0, eq));
+        auto value = trim(param.substr(eq + 1));
+        if (name.find('*') != std::string_view::npos) return false;  // RFC 2231 continuations
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+        if (value.find('"') != std::string_view::npos) return false;
+        if (iequals(name, "charset") && !iequals(value, "us-ascii") && !iequals(value, "utf-8")) return false;
+    }
+    return true;
+}
+
+std::expected<Mail, std::string> gmime_parse(std::string_view bytes, Mail mail, std::size_t used);
+
 }  // namespace
 
 std::expected<Mail, std::string> parse_mail(std::string_view bytes) {
-    init_gmime();
     Mail mail;
     std::size_t used = 0;
     mail.headers = parse_header_block(bytes, &used, true);
@@ -202,6 +243,28 @@ std::expected<Mail, std::string> parse_mail(std::string_view bytes) {
     }
     // The whole message is scanned: padding in front of the nesting must not hide it.
     if (count_containers(bytes) > kMaxMimeContainers) return std::unexpected("MIME nesting too deep");
+    if (single_plain_text(mail.headers, bytes, used)) {
+        // About a third of bounces are one plain-text body (qmail, Exim, many Japanese MTAs).
+        mail.body = std::string(bytes.substr(used));
+        mail.parts.push_back({"text/plain", mail.body});
+        return mail;
+    }
+    return gmime_parse(bytes, std::move(mail), used);
+}
+
+std::expected<Mail, std::string> parse_mail_with_gmime(std::string_view bytes) {
+    Mail mail;
+    std::size_t used = 0;
+    mail.headers = parse_header_block(bytes, &used, true);
+    mail.bare = mail.headers.fields.size() < 2 && !mail.headers.has("Content-Type");
+    if (mail.bare || count_containers(bytes) > kMaxMimeContainers) return parse_mail(bytes);
+    return gmime_parse(bytes, std::move(mail), used);
+}
+
+namespace {
+
+std::expected<Mail, std::string> gmime_parse(std::string_view bytes, Mail mail, std::size_t used) {
+    init_gmime();
 
     GMimeStream* stream = g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size());
     GMimeParser* parser = g_mime_parser_new_with_stream(stream);
@@ -227,5 +290,7 @@ std::expected<Mail, std::string> parse_mail(std::string_view bytes) {
     }
     return mail;
 }
+
+}  // namespace
 
 }  // namespace mxt::mail

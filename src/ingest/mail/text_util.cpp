@@ -4,38 +4,56 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cstring>
 
 namespace mxt::mail {
+
+namespace {
+
+// ASCII case folding and white space by table: the program runs in the "C" locale (it never calls
+// setlocale), where std::tolower and std::isspace mean exactly these, but each of them is a
+// library call per byte, and the bounce readers fold every byte of every body several times.
+constexpr std::array<unsigned char, 256> kLower = [] {
+    std::array<unsigned char, 256> t{};
+    for (int i = 0; i < 256; ++i) t[i] = static_cast<unsigned char>(i >= 'A' && i <= 'Z' ? i + 32 : i);
+    return t;
+}();
+
+inline char lc(char c) { return static_cast<char>(kLower[static_cast<unsigned char>(c)]); }
+inline bool space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }  // the "C" locale's isspace
+
+}  // namespace
 
 std::string normalize_eol(std::string_view in) {
     std::string out;
     out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        char c = in[i];
-        if (c == '\r') {
-            out.push_back('\n');
-            if (i + 1 < in.size() && in[i + 1] == '\n') ++i;
-        } else {
-            out.push_back(c);
-        }
+    // Copy runs up to each CR in one piece: most input has LF endings already.
+    std::size_t i = 0;
+    while (i < in.size()) {
+        const void* cr = std::memchr(in.data() + i, '\r', in.size() - i);
+        std::size_t at = cr ? static_cast<std::size_t>(static_cast<const char*>(cr) - in.data()) : in.size();
+        out.append(in.data() + i, at - i);
+        if (at == in.size()) break;
+        out.push_back('\n');
+        i = at + 1;
+        if (i < in.size() && in[i] == '\n') ++i;
     }
     return out;
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && space(s.back())) s.remove_suffix(1);
     return s;
 }
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : out) c = lc(c);
     return out;
 }
-
-static inline char lc(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -50,13 +68,27 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
 
 std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from) {
     if (needle.empty()) return from <= hay.size() ? from : std::string_view::npos;
-    if (hay.size() < needle.size()) return std::string_view::npos;
-    const char first = lc(needle[0]);
-    for (std::size_t i = from; i + needle.size() <= hay.size(); ++i) {
-        if (lc(hay[i]) != first) continue;
+    if (hay.size() < needle.size() || from > hay.size() - needle.size()) return std::string_view::npos;
+    // Candidates are found with memchr for both cases of the needle's first byte (the next hit of
+    // each is remembered, so the scan stays linear), then compared folded.
+    const char lo = lc(needle[0]);
+    const char up = lo >= 'a' && lo <= 'z' ? static_cast<char>(lo - 32) : lo;
+    const char* base = hay.data();
+    const std::size_t last = hay.size() - needle.size();  // the last possible start
+    auto next_of = [&](char c, std::size_t at) -> std::size_t {
+        if (at > last) return std::string_view::npos;
+        const void* p = std::memchr(base + at, c, last - at + 1);
+        return p ? static_cast<std::size_t>(static_cast<const char*>(p) - base) : std::string_view::npos;
+    };
+    std::size_t a = next_of(lo, from);
+    std::size_t b = up == lo ? std::string_view::npos : next_of(up, from);
+    while (a != std::string_view::npos || b != std::string_view::npos) {
+        const std::size_t i = std::min(a, b);
         std::size_t j = 1;
-        while (j < needle.size() && lc(hay[i + j]) == lc(needle[j])) ++j;
+        while (j < needle.size() && lc(base[i + j]) == lc(needle[j])) ++j;
         if (j == needle.size()) return i;
+        if (i == a) a = next_of(lo, i + 1);
+        if (i == b) b = next_of(up, i + 1);
     }
     return std::string_view::npos;
 }
@@ -79,14 +111,14 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 std::string squeeze(std::string_view s) {
     std::string out;
     out.reserve(s.size());
-    bool space = false;
+    bool gap = false;
     for (char c : s) {
-        if (std::isspace(static_cast<unsigned char>(c))) {
-            space = true;
+        if (space(c)) {
+            gap = true;
             continue;
         }
-        if (space && !out.empty()) out.push_back(' ');
-        space = false;
+        if (gap && !out.empty()) out.push_back(' ');
+        gap = false;
         out.push_back(c);
     }
     return out;
@@ -141,7 +173,7 @@ std::string clean_address(std::string_view s) {
     if (a.empty()) {
         std::string out;
         for (char c : s)
-            if (c != '<' && c != '>' && c != '"' && !std::isspace(static_cast<unsigned char>(c))) out.push_back(c);
+            if (c != '<' && c != '>' && c != '"' && !space(c)) out.push_back(c);
         return out;
     }
     return a;

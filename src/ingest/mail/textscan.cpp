@@ -2,6 +2,7 @@
 #include "ingest/mail/textscan.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "ingest/mail/headers.hpp"
 #include "ingest/mail/text_util.hpp"
@@ -39,8 +40,14 @@ constexpr std::string_view kOriginalMarkers[] = {
 }  // namespace
 
 bool is_original_marker(std::string_view line) {
+    // Every line of an error section is tested against every marker: fold the line once and
+    // search it case-sensitively (the markers are lower case ASCII) instead of folding per marker.
+    thread_local std::string folded;
+    folded.assign(line);
+    for (char& c : folded)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
     for (auto m : kOriginalMarkers) {
-        if (!icontains(line, m)) continue;
+        if (folded.find(m) == std::string::npos) continue;
         // Sendmail opens with "The original message was received at <date>": not a marker.
         if (m == "the original message was" && icontains(line, "received at")) continue;
         // Postfix's preamble ("You can delete your own text from the attached returned message.")
