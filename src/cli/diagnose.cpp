@@ -7,8 +7,7 @@
 #include <vector>
 
 #include "cli/command.hpp"
-#include "cli/rules_options.hpp"
-#include "ingest/campaign.hpp"
+#include "cli/input_options.hpp"
 #include "ingest/event_json.hpp"
 #include "ingest/pipeline.hpp"
 #include "store/database.hpp"
@@ -19,14 +18,9 @@ namespace mxt::cli {
 namespace {
 
 struct DiagnoseOptions {
-    std::vector<std::string> paths;
-    std::vector<std::string> rules;
-    std::string format;
-    std::string campaign_pattern;
-    unsigned threads = 0;
+    InputArgs input;  // paths, --format, --threads, --campaign-pattern, --rules, --follow-symlinks
     std::string db;
     bool json = false;
-    bool follow_symlinks = false;
     bool apply = false;
 };
 
@@ -163,23 +157,11 @@ private:
 };
 
 void run(const DiagnoseOptions& o, int& exit_status) {
-    if (auto p = CampaignExtractor::make(o.campaign_pattern); !p) {
-        error(p.error());
-        exit_status = kExitError;
-        return;
-    }
-    auto classifier = load_classifier(o.rules);
+    auto classifier = prepare_inputs(o.input);
     if (!classifier) {
         exit_status = kExitError;
         return;
     }
-    IngestOptions options;
-    options.format = o.format;
-    options.threads = o.threads;
-    options.campaign_pattern = o.campaign_pattern;
-    options.follow_symlinks = o.follow_symlinks;
-    std::vector<std::string> paths = o.paths;
-    if (paths.empty()) paths.push_back("-");
     // --apply: the suppression rules of triage-spec section 6, as `triage --apply` applies them.
     std::optional<store::Db> db;
     std::optional<store::SuppressionApplier> applier;
@@ -200,7 +182,7 @@ void run(const DiagnoseOptions& o, int& exit_status) {
         applier.emplace(*db, config->suppression);
     }
     Consumer consumer(o.json, !o.json && colour_stdout(), applier ? &*applier : nullptr);
-    InputCounts counts = ingest_paths(paths, options, classifier, consumer);
+    InputCounts counts = ingest_paths(o.input.paths_or_stdin(), o.input.ingest_options(), classifier, consumer);
     consumer.summary(counts);
     if (applier) {
         auto c = consumer.store_error().empty()
@@ -241,18 +223,8 @@ void setup(CLI::App& root, int& exit_status) {
         "  mxtriage diagnose --rules my-rules.toml ~/Maildir/.Bounces\n\n"
         "Exit status: 0 when the run completed (bad input lines are counted and reported on\n"
         "stderr as file:line: why), 2 on a usage or rules error or when no input could be read.");
-    cmd->add_option("paths", o->paths, "Inputs (default: - for stdin)");
-    cmd->add_option("--format", o->format, "Force one reader instead of detecting")
-        ->check(CLI::IsMember(reader_names()));
-    cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)")
-        ->check(CLI::Range(0u, 1024u));
-    cmd->add_option("--campaign-pattern", o->campaign_pattern,
-                    "RE2 pattern with named groups (?P<campaign>...) and (?P<segment>...) applied "
-                    "to the envelope sender (default: VERP bounces+CAMPAIGN.SEGMENT@domain)");
-    cmd->add_option("--rules", o->rules, "User rule file loaded in front of the shipped rules "
-                                         "(repeatable)");
+    add_input_options(cmd, o->input);
     cmd->add_flag("--json", o->json, "JSON Lines: one object per event, then a summary object");
-    cmd->add_flag("--follow-symlinks", o->follow_symlinks, "Follow symbolic links in directories");
     cmd->add_flag("--apply", o->apply,
                   "Add unknown_user, mailbox_disabled and bad_domain recipients to the suppression list "
                   "(mailbox_full after repeated failures; never for 5.7.x)");

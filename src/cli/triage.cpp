@@ -11,9 +11,8 @@
 #include <vector>
 
 #include "cli/command.hpp"
-#include "cli/rules_options.hpp"
+#include "cli/input_options.hpp"
 #include "cli/triage_audit.hpp"
-#include "ingest/campaign.hpp"
 #include "ingest/pipeline.hpp"
 #include "report/html_report.hpp"
 #include "report/json_report.hpp"
@@ -29,11 +28,9 @@ namespace mxt::cli {
 namespace {
 
 struct TriageOptions {
-    std::vector<std::string> paths;
-    std::vector<std::string> rules;
-    std::string format, campaign_pattern, since, until, campaign, db, html, config;
-    unsigned threads = 0;
-    bool json = false, apply = false, no_history = false, follow_symlinks = false;
+    InputArgs input;  // paths, --format, --threads, --campaign-pattern, --rules, --follow-symlinks
+    std::string since, until, campaign, db, html, config;
+    bool json = false, apply = false, no_history = false;
     TriageAuditOptions audit;  // --audit and its DNS options (cli/triage_audit.hpp)
 };
 
@@ -93,11 +90,7 @@ int run(const TriageOptions& o) {
         filter.until = parse_time(o.until);
         if (!filter.until) return error("--until: expected YYYY-MM-DD[THH:MM[:SS]] (UTC), got " + o.until), kExitError;
     }
-    if (auto p = CampaignExtractor::make(o.campaign_pattern); !p) {
-        error(p.error());
-        return kExitError;
-    }
-    auto classifier = load_classifier(o.rules);
+    auto classifier = prepare_inputs(o.input);
     if (!classifier) return kExitError;
 
     std::optional<store::Db> db;
@@ -117,13 +110,7 @@ int run(const TriageOptions& o) {
     std::optional<AuditSubjects> audit_subjects;
     if (o.audit.enabled) audit_subjects.emplace(filter);
     TriageConsumer consumer(agg, applier ? &*applier : nullptr, audit_subjects ? &*audit_subjects : nullptr);
-    IngestOptions options;
-    options.format = o.format;
-    options.threads = o.threads;
-    options.campaign_pattern = o.campaign_pattern;
-    options.follow_symlinks = o.follow_symlinks;
-    std::vector<std::string> paths = o.paths.empty() ? std::vector<std::string>{"-"} : o.paths;
-    InputCounts counts = ingest_paths(paths, options, classifier, consumer);
+    InputCounts counts = ingest_paths(o.input.paths_or_stdin(), o.input.ingest_options(), classifier, consumer);
     if (counts.parsed == 0 && counts.skipped_total() == 0 && counts.failed_total() > 0) {
         error("no input could be read");
         return kExitError;
@@ -192,15 +179,7 @@ void setup(CLI::App& root, int& exit_status) {
         "  mxtriage triage --since 2026-03-01 --until 2026-03-02 --html report.html mail.log*\n"
         "  mxtriage triage --apply mail.log && ./send-next-batch\n\n"
         "Exit status: 0 when the gate is go, 1 when it is hold or stop, 2 on error.");
-    cmd->add_option("paths", o->paths, "Inputs (default: - for stdin)");
-    cmd->add_option("--format", o->format, "Force one reader instead of detecting")
-        ->check(CLI::IsMember(reader_names()));
-    cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)")
-        ->check(CLI::Range(0u, 1024u));
-    cmd->add_option("--campaign-pattern", o->campaign_pattern,
-                    "RE2 pattern with named groups (?P<campaign>...) and (?P<segment>...) applied "
-                    "to the envelope sender");
-    cmd->add_option("--rules", o->rules, "User rule file loaded in front of the shipped rules (repeatable)");
+    add_input_options(cmd, o->input);
     cmd->add_option("--config", o->config, "Triage thresholds (default: triage.toml in the rules directory)");
     cmd->add_option("--since", o->since, "Only events at or after this time (UTC, YYYY-MM-DD[THH:MM[:SS]])");
     cmd->add_option("--until", o->until, "Only events before this time (UTC)");
@@ -212,7 +191,6 @@ void setup(CLI::App& root, int& exit_status) {
     cmd->add_flag("--no-history", o->no_history, "Neither compare with nor record to the history");
     cmd->add_flag("--json", o->json, "One JSON object (docs/triage-json.md)");
     cmd->add_option("--html", o->html, "Also write a self-contained HTML report to FILE");
-    cmd->add_flag("--follow-symlinks", o->follow_symlinks, "Follow symbolic links in directories");
     add_triage_audit_options(cmd, o->audit);
     cmd->callback([o, &exit_status] { exit_status = run(*o); });
 }

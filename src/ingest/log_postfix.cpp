@@ -193,7 +193,7 @@ private:
         e.source = config_.source;
         e.position = number;
         e.format = "postfix";
-        set_time_cached(e, sl.time);
+        set_time(e, sl.time, config_.default_year);
         e.recipient.assign(to);
         e.queue_id.assign(qid);
         e.status.assign(dsn);
@@ -219,19 +219,6 @@ private:
         }
         sink.event(std::move(e));
         return parsed();
-    }
-
-    // Consecutive lines mostly share their second: normalise each distinct timestamp once.
-    void set_time_cached(DeliveryEvent& e, std::string_view raw) {
-        if (raw != last_raw_time_) {
-            last_raw_time_.assign(raw);
-            set_time(e, raw, config_.default_year);
-            last_time_ = e.time;
-            last_unix_ = e.unix_time;
-            return;
-        }
-        e.time = last_time_;
-        e.unix_time = last_unix_;
     }
 
     static void remember(std::vector<Deferred>& d, const DeliveryEvent& e) {
@@ -266,7 +253,7 @@ private:
                 e.source = config_.source;
                 e.position = number;
                 e.format = "postfix";
-                set_time_cached(e, sl.time);
+                set_time(e, sl.time, config_.default_year);
                 e.sender.assign(sender);
                 e.recipient = std::move(d.recipient);
                 e.queue_id.assign(qid);
@@ -288,8 +275,6 @@ private:
 
     ReaderConfig config_;
     QueueTable<MessageInfo> table_;
-    std::string last_raw_time_, last_time_;
-    std::int64_t last_unix_ = 0;
 };
 
 }  // namespace
