@@ -22,42 +22,13 @@ bool five_xx(const DeliveryEvent& e) {
     return e.diagnosis.permanent || e.outcome == Outcome::expired;
 }
 
-// Providers by recipient domain, for events the classifier did not attribute (a delivered
-// message has no reply to read). Only the big consumer domains: a custom domain stays "other".
-std::string provider_by_domain(std::string_view recipient) {
-    auto at = recipient.rfind('@');
-    if (at == std::string_view::npos) return "other";
-    std::string d(recipient.substr(at + 1));
-    for (char& c : d) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto is = [&](std::string_view base) {
-        return d.starts_with(base) && (d.size() == base.size() || d[base.size()] == '.');
-    };
-    if (d == "gmail.com" || d == "googlemail.com") return "google";
-    if (is("outlook") || is("hotmail") || is("live") || d == "msn.com" || d == "passport.com")
-        return "microsoft";
-    if (is("yahoo") || is("ymail") || d == "aol.com" || d == "rocketmail.com" || d == "aim.com")
-        return "yahoo";
-    if (d == "icloud.com" || d == "me.com" || d == "mac.com") return "apple";
-    if (d == "comcast.net") return "comcast";
-    if (d == "cox.net") return "cox";
-    if (d == "charter.net" || d == "spectrum.net" || d == "twc.com" || d == "rr.com")
-        return "spectrum";
-    if (d == "gmx.de" || d == "gmx.net" || d == "gmx.com" || d == "web.de") return "gmx";
-    if (d == "orange.fr" || d == "wanadoo.fr") return "orange";
-    if (d == "t-online.de") return "t-online";
-    if (d == "zoho.com" || d == "zohomail.com") return "zoho";
-    if (d == "mail.ru" || d == "inbox.ru" || d == "list.ru" || d == "bk.ru") return "mailru";
-    if (d == "qq.com" || d == "foxmail.com") return "qq";
-    if (d == "163.com" || d == "126.com" || d == "yeah.net") return "netease";
-    return "other";
-}
-
 }  // namespace
 
 std::string Aggregator::provider_of(const DeliveryEvent& e) {
+    // The classifier attributes every event, deliveries included, from the remote host or the
+    // recipient domain (rules/providers.toml); an event it could not attribute is "other".
     const std::string& p = e.diagnosis.provider;
-    if (!p.empty() && p != "other") return p;
-    return provider_by_domain(e.recipient);
+    return p.empty() ? "other" : p;
 }
 
 void Counts::add(const DeliveryEvent& e, Category c) {
