@@ -47,9 +47,15 @@ bool overridden_by_expiry(const Diagnosis& d, std::string_view text) {
 
 Diagnosis diagnosis_for_hint(const DeliveryEvent& e) {
     Diagnosis d;
+    diagnosis_for_hint(e, d);
+    return d;
+}
+
+void diagnosis_for_hint(const DeliveryEvent& e, Diagnosis& d) {
+    d.reset();
     const std::string& h = e.reason_hint;
     d.reason = h;
-    d.rule = "reader." + h;
+    d.rule.assign("reader.").append(h);
     d.permanent = permanent_of(e);
     if (h == "feedback") {
         d.category = Category::complaint;
@@ -133,7 +139,6 @@ Diagnosis diagnosis_for_hint(const DeliveryEvent& e) {
         d.category != Category::complaint)
         d.action = Action::investigate;
     d.hard_bounce = d.hard_bounce || ((h == "notaccept" || h == "hasmoved") && d.permanent);
-    return d;
 }
 
 void classify_event(ClassifierSession& session, DeliveryEvent& e) {
@@ -147,14 +152,15 @@ void classify_event(ClassifierSession& session, DeliveryEvent& e) {
     if (!e.reason_hint.empty() && e.reason_hint_final) {
         // Deliveries and complaints carry no reply to classify, but triage still counts them
         // per provider: take the provider from the remote host or the recipient domain.
-        e.diagnosis = diagnosis_for_hint(e);
+        diagnosis_for_hint(e, e.diagnosis);
         session.identify_provider(ctx, e.diagnosis);
         return;
     }
     ctx.stage = e.stage;
     ctx.status_hint = parse_enhanced_code(e.status);
     if (!e.reply_code.empty()) std::from_chars(e.reply_code.data(), e.reply_code.data() + e.reply_code.size(), ctx.code_hint);
-    Diagnosis d = session.classify(e.text, ctx);
+    Diagnosis& d = e.diagnosis;
+    session.classify(e.text, ctx, d);
     bool matched = !d.rule.empty() && d.reason != "undefined" && d.reason != "onhold";
     if (e.reason_hint == "expired" && matched && overridden_by_expiry(d, e.text)) matched = false;
     // A known mailbox provider's own "no such account" wording means what it says even after
@@ -205,7 +211,8 @@ void classify_event(ClassifierSession& session, DeliveryEvent& e) {
         matched = true;
     }
     if (!e.reason_hint.empty() && !matched) {
-        Diagnosis h = diagnosis_for_hint(e);
+        Diagnosis h;
+        diagnosis_for_hint(e, h);
         h.provider = d.provider;
         h.provider_detail = d.provider_detail;
         h.template_text = d.template_text;
@@ -220,7 +227,6 @@ void classify_event(ClassifierSession& session, DeliveryEvent& e) {
         d.explanation += " The reported enhanced code is 5.7.x (a policy decision about the sender), so the "
                          "address is not suppressed.";
     }
-    e.diagnosis = std::move(d);
 }
 
 }  // namespace mxt

@@ -14,6 +14,7 @@ namespace mxt {
 struct DkimSignature {
     std::string d;
     std::string s;
+    bool operator==(const DkimSignature&) const = default;
 };
 
 struct DeliveryEvent {
@@ -47,6 +48,44 @@ struct DeliveryEvent {
     std::string reason_hint;
     bool reason_hint_final = false;
     Diagnosis diagnosis;
+
+    // Back to a default-constructed event, keeping the strings' buffers: log readers fill one
+    // event per delivery line and reuse it (EventSink::reuse), so that a line costs no allocation.
+    void clear();
+    bool operator==(const DeliveryEvent&) const = default;
 };
+
+inline void DeliveryEvent::clear() {
+    source.clear();
+    position = 0;
+    format.clear();
+    time.clear();
+    unix_time = 0;
+    sender.clear();
+    recipient.clear();
+    remote_host.clear();
+    remote_ip.clear();
+    stage = Stage::unknown;
+    reply_code.clear();
+    status.clear();
+    text.clear();
+    outcome = Outcome::unknown;
+    campaign.clear();
+    segment.clear();
+    message_id.clear();
+    queue_id.clear();
+    header_from.clear();
+    return_path.clear();
+    dkim.clear();
+    authentication_results.clear();
+    feedback_type.clear();
+    reason_hint.clear();
+    reason_hint_final = false;
+    diagnosis.reset();
+    // Every member is cleared above; a new member must be added there too.
+    static_assert(sizeof(DeliveryEvent) == 18 * sizeof(std::string) + 2 * sizeof(std::vector<int>) +
+                                               5 * sizeof(std::int64_t) + sizeof(Diagnosis),
+                  "DeliveryEvent changed: update DeliveryEvent::clear()");
+}
 
 }  // namespace mxt

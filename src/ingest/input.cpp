@@ -1,6 +1,10 @@
 // One input from bytes to counted units (input.hpp).
 #include "ingest/input.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <simdjson.h>
 #include <sys/stat.h>
 
@@ -202,13 +206,22 @@ void run_mbox(const std::string& name, ByteSource& src, const InputOptions& opti
     flush();
 }
 
-// True when the line has no NUL and no byte above 0x7f, the common case for logs: eight bytes at a
-// time (a word has a zero byte when (x - 0x01..01) & ~x & 0x80..80 is non-zero), instead of a
-// memchr and a UTF-8 validation per line.
+// True when the line has no NUL and no byte above 0x7f, the common case for logs, instead of a
+// memchr and a UTF-8 validation per line: sixteen bytes at a time with SSE2 (part of x86-64), else
+// eight (a word has a zero byte when (x - 0x01..01) & ~x & 0x80..80 is non-zero).
 bool plain_ascii(std::string_view t) {
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    __m128i bad16 = zero;
+    for (; i + 16 <= t.size(); i += 16) {
+        __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.data() + i));
+        bad16 = _mm_or_si128(bad16, _mm_or_si128(x, _mm_cmpeq_epi8(x, zero)));
+    }
+    if (_mm_movemask_epi8(bad16) != 0) return false;  // a high bit: a byte >= 0x80 or a NUL
+#endif
     constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
     std::uint64_t bad = 0;
-    std::size_t i = 0;
     for (; i + 8 <= t.size(); i += 8) {
         std::uint64_t x;
         std::memcpy(&x, t.data() + i, 8);

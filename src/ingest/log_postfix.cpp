@@ -189,7 +189,8 @@ private:
         }
         ReasonParts parts = read_reason(reason);
 
-        DeliveryEvent e;
+        DeliveryEvent& e = scratch_;
+        e.clear();
         e.source = config_.source;
         e.position = number;
         e.format = "postfix";
@@ -217,7 +218,7 @@ private:
             remember(fresh.deferred, e);
             table_.charge(qid);
         }
-        sink.event(std::move(e));
+        sink.reuse(e);
         return parsed();
     }
 
@@ -249,7 +250,8 @@ private:
             std::string message_id = info.message_id;
             table_.charge(qid);
             for (auto& d : pending) {
-                DeliveryEvent e;
+                DeliveryEvent& e = scratch_;
+                e.clear();
                 e.source = config_.source;
                 e.position = number;
                 e.format = "postfix";
@@ -265,7 +267,7 @@ private:
                 e.remote_ip = std::move(d.remote_ip);
                 e.stage = d.stage;
                 e.outcome = Outcome::expired;
-                sink.event(std::move(e));
+                sink.reuse(e);
             }
             return parsed();
         }
@@ -275,6 +277,7 @@ private:
 
     ReaderConfig config_;
     QueueTable<MessageInfo> table_;
+    DeliveryEvent scratch_;  // refilled for every event (EventSink::reuse)
 };
 
 }  // namespace

@@ -54,26 +54,21 @@ public:
           campaigns_(campaigns), counts_(counts) {}
 
     void event(DeliveryEvent&& e) override {
-        if (campaigns_) campaigns_->apply(e);
-        // What the log itself says about the result, for classify_event: a delivery is final;
-        // an expiry yields to a rule that recognises the last deferral's reply.
-        if (e.reason_hint.empty() && e.outcome == Outcome::delivered) {
-            e.reason_hint = "delivered";
-            e.reason_hint_final = true;
-        } else if (e.reason_hint.empty() && e.outcome == Outcome::expired) {
-            e.reason_hint = "expired";
-        }
-        if (session_) classify_event(*session_, e);
-        ++counts_.events;
+        prepare(e);
         if (is_head()) {
             consumer_.on_event(e);
             return;
         }
-        bytes_ += sizeof(DeliveryEvent) + e.text.size() + e.recipient.size() + e.sender.size() +
-                  e.diagnosis.explanation.size() + e.diagnosis.fix.size() +
-                  e.diagnosis.template_text.size() + 256;
-        buffer_.emplace_back(std::move(e));
-        if (bytes_ > kBufferBytes) take_turn();
+        hold(std::move(e));
+    }
+
+    void reuse(DeliveryEvent& e) override {
+        prepare(e);
+        if (is_head()) {
+            consumer_.on_event(e);  // in place: the reader's buffers are kept
+            return;
+        }
+        hold(DeliveryEvent(e));
     }
 
     void problem(const InputProblem& p) override {
@@ -93,6 +88,26 @@ public:
     }
 
 private:
+    void prepare(DeliveryEvent& e) {
+        if (campaigns_) campaigns_->apply(e);
+        // What the log itself says about the result, for classify_event: a delivery is final;
+        // an expiry yields to a rule that recognises the last deferral's reply.
+        if (e.reason_hint.empty() && e.outcome == Outcome::delivered) {
+            e.reason_hint = "delivered";
+            e.reason_hint_final = true;
+        } else if (e.reason_hint.empty() && e.outcome == Outcome::expired) {
+            e.reason_hint = "expired";
+        }
+        if (session_) classify_event(*session_, e);
+        ++counts_.events;
+    }
+    void hold(DeliveryEvent&& e) {
+        bytes_ += sizeof(DeliveryEvent) + e.text.size() + e.recipient.size() + e.sender.size() +
+                  e.diagnosis.explanation.size() + e.diagnosis.fix.size() +
+                  e.diagnosis.template_text.size() + 256;
+        buffer_.emplace_back(std::move(e));
+        if (bytes_ > kBufferBytes) take_turn();
+    }
     bool is_head() {
         if (head_) return true;
         if (turn_.head.load(std::memory_order_acquire) != index_) return false;

@@ -38,6 +38,11 @@ public:
     virtual ~EventSink() = default;
     // A delivery event, diagnosis not yet filled in (the pipeline classifies).
     virtual void event(DeliveryEvent&& e) = 0;
+    // The same for an event the reader keeps and refills for its next delivery (its strings keep
+    // their buffers, so a line of a large log costs no allocation). The sink may use `e` in place
+    // and leaves it valid but unspecified; the reader clears it before refilling. The default
+    // moves it on, which is right for sinks that keep their events.
+    virtual void reuse(DeliveryEvent& e) { event(std::move(e)); }
     // A problem worth telling the user (a failed unit, a truncated message). Counting is separate.
     virtual void problem(const InputProblem& p) = 0;
 };

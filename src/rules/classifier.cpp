@@ -374,6 +374,7 @@ struct ClassifierSession::State {
     NameMemo host;
     Reply reply;  // reused by classify(raw): its text buffer keeps its capacity
     std::string templ;
+    std::string domain_copy;  // classify(raw): the recipient domain, held across the memo
     std::vector<unsigned> matched_ids;  // vectorscan pattern ids that matched
     std::vector<std::uint32_t> hit_rules;  // rules with a text match, in precedence order
     ~State() {
@@ -410,9 +411,16 @@ void ClassifierSession::identify_provider(const ReplyContext& context, Diagnosis
 // repeat byte for byte: the same sending IP, the same wording), which skips parsing and
 // templating; the one in classify(Reply) by template, which skips matching.
 Diagnosis ClassifierSession::classify(std::string_view raw_reply, const ReplyContext& context) {
+    Diagnosis d;
+    classify(raw_reply, context, d);
+    return d;
+}
+
+void ClassifierSession::classify(std::string_view raw_reply, const ReplyContext& context, Diagnosis& out) {
     State& st = *state_;
-    // A copy: the memo may be cleared while the reply is classified below.
-    const std::string domain = recipient_memo(classifier_->impl(), st.recipient, context.recipient).name;
+    // A copy (into a kept buffer): the memo may be cleared while the reply is classified below.
+    std::string& domain = st.domain_copy;
+    domain.assign(recipient_memo(classifier_->impl(), st.recipient, context.recipient).name);
     std::string_view host = context.remote_host;
     ExactFacts facts{context.stage, context.code_hint, context.status_hint};
     std::uint64_t h = hash_bytes(raw_reply, 0x6d78742d65786163ULL);
@@ -426,17 +434,17 @@ Diagnosis ClassifierSession::classify(std::string_view raw_reply, const ReplyCon
         const State::ExactSlot& e = it->second;
         if (e.raw == raw_reply && e.domain == domain && e.host == host && e.facts == facts) {
             ++hits_;
-            return e.diagnosis;
+            out = e.diagnosis;
+            return;
         }
     }
     parse_reply(raw_reply, st.reply);
-    Diagnosis d = classify(st.reply, context);
+    out = classify(st.reply, context);
     if (st.seen_exact.again(h)) {
         if (st.exact.size() >= kMaxCacheEntries) st.exact.clear();
         st.exact.insert_or_assign(h, State::ExactSlot{std::string(raw_reply), domain,
-                                                      std::string(host), facts, d});
+                                                      std::string(host), facts, out});
     }
-    return d;
 }
 
 namespace {

@@ -65,6 +65,8 @@ public:
     Diagnosis classify(const Reply& reply, const ReplyContext& context);
     // Convenience: parse and classify raw reply text.
     Diagnosis classify(std::string_view raw_reply, const ReplyContext& context);
+    // The same, written over `out` (its buffers reused: no allocation when the reply was seen).
+    void classify(std::string_view raw_reply, const ReplyContext& context, Diagnosis& out);
 
     // The provider named by the remote host or, failing that, the recipient domain: for events
     // that carry no reply to classify (deliveries, complaints) but still count per provider.

@@ -24,11 +24,12 @@ bool five_xx(const DeliveryEvent& e) {
 
 }  // namespace
 
-std::string Aggregator::provider_of(const DeliveryEvent& e) {
+const std::string& Aggregator::provider_of(const DeliveryEvent& e) {
     // The classifier attributes every event, deliveries included, from the remote host or the
     // recipient domain (rules/providers.toml); an event it could not attribute is "other".
+    static const std::string kOther = "other";
     const std::string& p = e.diagnosis.provider;
-    return p.empty() ? "other" : p;
+    return p.empty() ? kOther : p;
 }
 
 void Counts::add(const DeliveryEvent& e, Category c) {
@@ -52,7 +53,14 @@ void Counts::add(const DeliveryEvent& e, Category c) {
     if (is_attempt(e.outcome)) ++attempts;
 }
 
-void Aggregator::record_input(const DeliveryEvent& e, const std::string& provider) {
+Aggregator::Name& Aggregator::name(std::string_view s) {
+    auto it = names_.find(s);
+    if (it == names_.end())
+        it = names_.emplace(std::string(s), Name{static_cast<std::uint32_t>(names_.size())}).first;
+    return it->second;
+}
+
+void Aggregator::record_input(const DeliveryEvent& e, const Name& provider, const Name& campaign) {
     // Events come input by input: one string comparison instead of a map lookup per event.
     if (last_input_ == nullptr || last_input_->record.source != e.source) {
         last_input_ = &inputs_[e.source];
@@ -72,7 +80,10 @@ void Aggregator::record_input(const DeliveryEvent& e, const std::string& provide
             in.record.first_unix = e.unix_time;
         if (e.unix_time > in.record.last_unix) in.record.last_unix = e.unix_time;
     }
-    store::StatCounts& s = in.record.stats[{e.campaign, provider}];
+    std::uint64_t key = std::uint64_t{campaign.id} << 32 | provider.id;
+    store::StatCounts*& slot = in.stats_by_id[key];
+    if (slot == nullptr) slot = &in.record.stats[{e.campaign, provider_of(e)}];
+    store::StatCounts& s = *slot;
     switch (e.outcome) {
         case Outcome::delivered: ++s.delivered; break;
         case Outcome::deferred: ++s.deferred; break;
@@ -93,8 +104,10 @@ void Aggregator::record_input(const DeliveryEvent& e, const std::string& provide
 }
 
 void Aggregator::add(const DeliveryEvent& e) {
-    std::string provider = provider_of(e);
-    record_input(e, provider);
+    const std::string& provider = provider_of(e);
+    Name& pn = name(provider);
+    Name& cn = name(e.campaign);
+    record_input(e, pn, cn);
 
     bool in_window = true;
     if (!filter_.campaign.empty() && e.campaign != filter_.campaign) in_window = false;
@@ -108,9 +121,13 @@ void Aggregator::add(const DeliveryEvent& e) {
     Category c = e.diagnosis.category;
     if (e.outcome == Outcome::delivered) c = Category::delivered;
     totals.add(e, c);
-    providers[provider].add(e, c);
-    segments[e.segment].add(e, c);
-    campaigns[e.campaign].add(e, c);
+    if (pn.provider == nullptr) pn.provider = &providers[provider];
+    pn.provider->add(e, c);
+    Name& sn = name(e.segment);
+    if (sn.segment == nullptr) sn.segment = &segments[e.segment];
+    sn.segment->add(e, c);
+    if (cn.campaign == nullptr) cn.campaign = &campaigns[e.campaign];
+    cn.campaign->add(e, c);
     if (e.unix_time) {
         if (!first_unix || e.unix_time < first_unix) first_unix = e.unix_time;
         if (e.unix_time > last_unix) last_unix = e.unix_time;
@@ -128,19 +145,26 @@ void Aggregator::add(const DeliveryEvent& e) {
         const Blocklist& b = e.diagnosis.blocklist;
         ++blocklists[provider][b.name.empty() ? b.zone : b.name];
     }
-    std::string key = e.diagnosis.template_text.empty() ? e.text : e.diagnosis.template_text;
-    auto it = templates.find(key);
-    if (it == templates.end()) {
+    std::string_view key = e.diagnosis.template_text.empty() ? std::string_view(e.text)
+                                                             : std::string_view(e.diagnosis.template_text);
+    TemplateStat* t;
+    if (auto it = template_index_.find(key); it != template_index_.end()) {
+        t = it->second;
+    } else {
         if (templates.size() >= max_templates_) key = "(other templates)";
-        it = templates.try_emplace(key).first;
-        if (it->second.count == 0) {
-            it->second.text = key;
-            it->second.example = e.text;
-            it->second.category = c;
+        auto [node, fresh] = templates.try_emplace(std::string(key));
+        t = &node->second;
+        if (fresh) {
+            t->text = node->first;
+            t->example = e.text;
+            t->category = c;
+            template_index_.emplace(std::string_view(node->first), t);
         }
     }
-    ++it->second.count;
-    ++it->second.providers[provider];
+    ++t->count;
+    auto pit = t->providers.find(provider);
+    if (pit == t->providers.end()) pit = t->providers.emplace(provider, 0).first;
+    ++pit->second;
 }
 
 std::vector<store::InputRecord> Aggregator::input_records() const {

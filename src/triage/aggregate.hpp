@@ -18,12 +18,19 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "ingest/event.hpp"
 #include "store/history.hpp"
+#include "util/hash.hpp"
 
 namespace mxt::triage {
+
+// Maps keyed by name that can be searched with a std::string_view (no key string built per event).
+template <class V>
+using NameMap = std::map<std::string, V, std::less<>>;
 
 inline constexpr std::size_t kCategoryCount = static_cast<std::size_t>(Category::delivered) + 1;
 
@@ -52,7 +59,7 @@ struct TemplateStat {
     std::int64_t count = 0;
     std::string example;  // one reply as it was
     Category category = Category::unclassified;
-    std::map<std::string, std::int64_t> providers;
+    NameMap<std::int64_t> providers;
 };
 
 struct TimeBucket {
@@ -80,12 +87,13 @@ public:
     void add(const DeliveryEvent& e);
 
     // In the window (what triage judges)
+    // Filled by add(); read-only for everyone else (add() keeps pointers to their elements).
     Counts totals;
-    std::map<std::string, Counts> providers;
-    std::map<std::string, Counts> segments;  // "" = events without a segment
-    std::map<std::string, Counts> campaigns;
-    std::map<std::string, TemplateStat> templates;
-    std::map<std::string, std::map<std::string, std::int64_t>> blocklists;  // provider -> list -> n
+    NameMap<Counts> providers;
+    NameMap<Counts> segments;  // "" = events without a segment
+    NameMap<Counts> campaigns;
+    NameMap<TemplateStat> templates;
+    NameMap<NameMap<std::int64_t>> blocklists;  // provider -> list -> n
     std::map<std::int64_t, TimeBucket> hours;  // unix hour -> counts
     std::int64_t first_unix = 0, last_unix = 0;
     std::int64_t outside_window = 0;  // events left out by the filter
@@ -95,14 +103,28 @@ public:
     std::set<std::string> input_digests() const;
     std::set<std::string> campaign_names() const;  // campaigns in the window ("" excluded)
 
-    static std::string provider_of(const DeliveryEvent& e);
+    static const std::string& provider_of(const DeliveryEvent& e);
 
 private:
+    // Every event looks up its provider, campaign and segment: each name is given a small number
+    // once (one hash lookup), and the per-name counters are then found by number, instead of a
+    // string-keyed map search for every table an event is counted in.
+    struct Name {
+        std::uint32_t id;
+        Counts* provider = nullptr;  // in providers, once the name was seen as a provider
+        Counts* segment = nullptr;
+        Counts* campaign = nullptr;
+    };
     struct Input {
         std::uint64_t hash = 0;  // XXH3 digest of the events' identity (util/hash.hpp)
         store::InputRecord record;
+        // (campaign id, provider id) -> element of record.stats
+        std::unordered_map<std::uint64_t, store::StatCounts*> stats_by_id;
     };
-    void record_input(const DeliveryEvent& e, const std::string& provider);
+    Name& name(std::string_view s);
+    void record_input(const DeliveryEvent& e, const Name& provider, const Name& campaign);
+    std::unordered_map<std::string, Name, TransparentStringHash, std::equal_to<>> names_;
+    std::unordered_map<std::string_view, TemplateStat*> template_index_;  // keys view templates' keys
     Filter filter_;
     std::size_t max_templates_;
     std::map<std::string, Input> inputs_;
