@@ -57,19 +57,59 @@ public:
     TriageConsumer(triage::Aggregator& agg, store::SuppressionApplier* applier, AuditSubjects* audit)
         : agg_(agg), applier_(applier), audit_(audit) {}
     void on_event(const DeliveryEvent& e) override {
-        agg_.add(e);
+        if (held_) {
+            agg_.add(e);  // a part: one input
+        } else {
+            // Events in input order: counted per input and merged, exactly as parts are, so that
+            // --apply and --audit (which keep this path) give the same template table.
+            if (!current_ || current_source_ != e.source) {
+                finish();
+                current_ = std::make_unique<triage::Aggregator>(agg_.empty_like());
+                current_source_ = e.source;
+            }
+            current_->add(e);
+        }
         if (audit_) audit_->observe(e);
         if (applier_ && store_error_.empty())
             if (auto r = applier_->observe(e); !r) store_error_ = r.error();
     }
-    void on_problem(const InputProblem& p) override { warning(p.str()); }
+    void on_problem(const InputProblem& p) override {
+        if (held_) held_->push_back(p);  // a part: told when it is joined, in input order
+        else warning(p.str());
+    }
     const std::string& store_error() const { return store_error_; }
+    // Folds in the input being counted; call after the last event, before reading the aggregator.
+    void finish() {
+        if (current_) agg_.merge(std::move(*current_));
+        current_.reset();
+    }
+
+    // Counting alone is per input and merges exactly, so each input is counted by the thread
+    // that reads it. Suppressions and audit subjects are recorded in input order: with --apply or
+    // --audit, events come here one input after another.
+    std::unique_ptr<EventConsumer> fork() override {
+        if (applier_ || audit_) return nullptr;
+        return std::unique_ptr<EventConsumer>(
+            new TriageConsumer(std::make_unique<triage::Aggregator>(agg_.empty_like())));
+    }
+    void join(EventConsumer& part) override {
+        auto& p = static_cast<TriageConsumer&>(part);
+        agg_.merge(std::move(*p.own_));
+        for (const auto& problem : *p.held_) warning(problem.str());
+    }
 
 private:
+    explicit TriageConsumer(std::unique_ptr<triage::Aggregator> own)
+        : own_(std::move(own)), held_(std::make_unique<std::vector<InputProblem>>()), agg_(*own_),
+          applier_(nullptr), audit_(nullptr) {}
+    std::unique_ptr<triage::Aggregator> own_;  // a part's own aggregator
+    std::unique_ptr<std::vector<InputProblem>> held_;  // a part's problems (bounded per input)
     triage::Aggregator& agg_;
     store::SuppressionApplier* applier_;
     AuditSubjects* audit_;
     std::string store_error_;
+    std::unique_ptr<triage::Aggregator> current_;  // the input being counted (serial path)
+    std::string current_source_;
 };
 
 int run(const TriageOptions& o) {
@@ -111,6 +151,7 @@ int run(const TriageOptions& o) {
     if (o.audit.enabled) audit_subjects.emplace(filter);
     TriageConsumer consumer(agg, applier ? &*applier : nullptr, audit_subjects ? &*audit_subjects : nullptr);
     InputCounts counts = ingest_paths(o.input.paths_or_stdin(), o.input.ingest_options(), classifier, consumer);
+    consumer.finish();
     if (counts.parsed == 0 && counts.skipped_total() == 0 && counts.failed_total() > 0) {
         error("no input could be read");
         return kExitError;

@@ -212,13 +212,18 @@ void run_mbox(const std::string& name, ByteSource& src, const InputOptions& opti
 bool plain_ascii(std::string_view t) {
     std::size_t i = 0;
 #if defined(__SSE2__)
-    const __m128i zero = _mm_setzero_si128();
-    __m128i bad16 = zero;
-    for (; i + 16 <= t.size(); i += 16) {
-        __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.data() + i));
-        bad16 = _mm_or_si128(bad16, _mm_or_si128(x, _mm_cmpeq_epi8(x, zero)));
+    if (t.size() >= 16) {
+        // The last block overlaps the one before it rather than leaving a tail to do bytewise.
+        const __m128i zero = _mm_setzero_si128();
+        __m128i bad16 = zero;
+        auto check = [&](std::size_t at) {
+            __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.data() + at));
+            bad16 = _mm_or_si128(bad16, _mm_or_si128(x, _mm_cmpeq_epi8(x, zero)));
+        };
+        for (; i + 16 <= t.size(); i += 16) check(i);
+        if (i < t.size()) check(t.size() - 16);
+        return _mm_movemask_epi8(bad16) == 0;  // a high bit: a byte >= 0x80 or a NUL
     }
-    if (_mm_movemask_epi8(bad16) != 0) return false;  // a high bit: a byte >= 0x80 or a NUL
 #endif
     constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
     std::uint64_t bad = 0;

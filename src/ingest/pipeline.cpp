@@ -11,6 +11,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <exception>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <variant>
@@ -25,6 +27,7 @@ namespace mxt {
 namespace {
 
 constexpr std::size_t kBufferBytes = 8u << 20;
+constexpr std::size_t kMaxWaitingParts = 64;  // forked parts read but not yet joined
 
 struct Turn {
     std::atomic<std::size_t> head{0};
@@ -43,6 +46,43 @@ struct Turn {
         }
         cv.notify_all();
     }
+};
+
+// What every event goes through before a consumer sees it: campaign keys, the log's own word on
+// the result, classification, counting.
+void prepare_event(DeliveryEvent& e, ClassifierSession* session, CampaignExtractor* campaigns,
+                   InputCounts& counts) {
+    if (campaigns) campaigns->apply(e);
+    // What the log itself says about the result, for classify_event: a delivery is final; an
+    // expiry yields to a rule that recognises the last deferral's reply.
+    if (e.reason_hint.empty() && e.outcome == Outcome::delivered) {
+        e.reason_hint = "delivered";
+        e.reason_hint_final = true;
+    } else if (e.reason_hint.empty() && e.outcome == Outcome::expired) {
+        e.reason_hint = "expired";
+    }
+    if (session) classify_event(*session, e);
+    ++counts.events;
+}
+
+// The sink of an input read for a forked consumer (EventConsumer::fork): no ordering to keep.
+class PartSink final : public EventSink {
+public:
+    PartSink(EventConsumer& part, ClassifierSession* session, CampaignExtractor* campaigns,
+             InputCounts& counts)
+        : part_(part), session_(session), campaigns_(campaigns), counts_(counts) {}
+    void event(DeliveryEvent&& e) override { reuse(e); }
+    void reuse(DeliveryEvent& e) override {
+        prepare_event(e, session_, campaigns_, counts_);
+        part_.on_event(e);
+    }
+    void problem(const InputProblem& p) override { part_.on_problem(p); }
+
+private:
+    EventConsumer& part_;
+    ClassifierSession* session_;
+    CampaignExtractor* campaigns_;
+    InputCounts& counts_;
 };
 
 // The sink one input's reader writes to: campaign keys, classification, counting, ordering.
@@ -88,19 +128,7 @@ public:
     }
 
 private:
-    void prepare(DeliveryEvent& e) {
-        if (campaigns_) campaigns_->apply(e);
-        // What the log itself says about the result, for classify_event: a delivery is final;
-        // an expiry yields to a rule that recognises the last deferral's reply.
-        if (e.reason_hint.empty() && e.outcome == Outcome::delivered) {
-            e.reason_hint = "delivered";
-            e.reason_hint_final = true;
-        } else if (e.reason_hint.empty() && e.outcome == Outcome::expired) {
-            e.reason_hint = "expired";
-        }
-        if (session_) classify_event(*session_, e);
-        ++counts_.events;
-    }
+    void prepare(DeliveryEvent& e) { prepare_event(e, session_, campaigns_, counts_); }
     void hold(DeliveryEvent&& e) {
         bytes_ += sizeof(DeliveryEvent) + e.text.size() + e.recipient.size() + e.sender.size() +
                   e.diagnosis.explanation.size() + e.diagnosis.fix.size() +
@@ -169,7 +197,10 @@ InputCounts ingest_paths(const std::vector<std::string>& paths, const IngestOpti
 
     Turn turn;
     std::atomic<std::size_t> next{0};
-    std::mutex total_mutex;
+    std::mutex total_mutex;  // guards total, finished, next_join and join()
+    std::map<std::size_t, std::unique_ptr<EventConsumer>> finished;  // parts waiting to be joined
+    std::size_t next_join = 0;
+    std::condition_variable join_cv;
     auto worker = [&] {
         std::unique_ptr<ClassifierSession> session;
         if (classifier) session = std::make_unique<ClassifierSession>(classifier);
@@ -178,15 +209,40 @@ InputCounts ingest_paths(const std::vector<std::string>& paths, const IngestOpti
             std::size_t k = next.fetch_add(1);
             if (k >= inputs.size()) break;
             InputCounts counts;
-            TaskSink sink(k, turn, consumer, session.get(), &local, counts);
-            try {
-                read_input(inputs[k], input_options, sink, counts);
-            } catch (const std::exception& ex) {
-                // A reader bug must not end the run: the input is counted as failed.
-                ++counts.read;
-                ++counts.failed["internal error"];
-                sink.problem({inputs[k].path, 0, 0, 0, std::string("internal error: ") + ex.what()});
+            auto read_guarded = [&](EventSink& sink) {
+                try {
+                    read_input(inputs[k], input_options, sink, counts);
+                } catch (const std::exception& ex) {
+                    // A reader bug must not end the run: the input is counted as failed.
+                    ++counts.read;
+                    ++counts.failed["internal error"];
+                    sink.problem({inputs[k].path, 0, 0, 0, std::string("internal error: ") + ex.what()});
+                }
+            };
+            if (std::unique_ptr<EventConsumer> part = consumer.fork()) {
+                PartSink sink(*part, session.get(), &local, counts);
+                read_guarded(sink);
+                // Join every finished part whose turn has come, in input order, without waiting
+                // for the inputs before it: whichever worker finishes the head input joins it.
+                std::unique_lock lock(total_mutex);
+                total.merge(counts);
+                finished.emplace(k, std::move(part));
+                bool joined = false;
+                for (auto it = finished.find(next_join); it != finished.end(); it = finished.find(next_join)) {
+                    consumer.join(*it->second);
+                    finished.erase(it);
+                    ++next_join;
+                    joined = true;
+                }
+                if (joined) join_cv.notify_all();
+                // Bounded memory: with many parts waiting behind a long head input (a large log
+                // beside thousands of small bounce files), wait until this one is joined.
+                if (finished.size() > kMaxWaitingParts)
+                    join_cv.wait(lock, [&] { return next_join > k; });
+                continue;
             }
+            TaskSink sink(k, turn, consumer, session.get(), &local, counts);
+            read_guarded(sink);
             sink.finish();
             std::lock_guard lock(total_mutex);
             total.merge(counts);

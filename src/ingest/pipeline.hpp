@@ -32,6 +32,14 @@ public:
     virtual ~EventConsumer() = default;
     virtual void on_event(const DeliveryEvent& e) = 0;
     virtual void on_problem(const InputProblem& p) = 0;
+
+    // Optional, for consumers whose work on one input does not depend on the inputs before it
+    // (triage's counting): a fresh consumer for one input, fed by the worker thread that reads
+    // that input without waiting for its turn; `join` then folds it into this one, in input
+    // order, one call at a time. So several inputs use several cores, and the result is the same
+    // as reading them in order. nullptr (the default): every event comes here, in input order.
+    virtual std::unique_ptr<EventConsumer> fork() { return nullptr; }
+    virtual void join(EventConsumer& /*part*/) {}
 };
 
 // Reads every path; returns the counts over all inputs (they reconcile: read = parsed + skipped +

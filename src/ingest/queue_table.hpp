@@ -117,13 +117,16 @@ private:
     static constexpr std::uint32_t kNone = UINT32_MAX;
     static constexpr std::size_t kNotFound = SIZE_MAX;
 
-    struct Entry {
+    // What a lookup and the LRU order touch (the key, its hash, the links) comes first, in the
+    // entry's first cache line: a probe, a touch and an eviction then miss one line per entry,
+    // not two or three (the neighbours' links used to sit after the info).
+    struct alignas(64) Entry {
         std::string key;
-        Info info{};
         std::uint64_t hash = 0;
         std::size_t bytes = 0;
         std::uint32_t prev = kNone, next = kNone;  // LRU order; `next` also links free slots
         bool live = false;
+        Info info{};
     };
     struct Slot {
         std::uint32_t tag = 0;  // low half of the key's hash (never 0); 0 marks an empty slot
@@ -206,6 +209,15 @@ private:
             if (at == kNotFound) __builtin_trap();  // index and LRU order disagree: a bug
             remove(at);
             ++evictions_;
+        }
+        // A full table evicts once per new id: fetch the next victim's entry and its index slot
+        // now, while the caller goes on with other lines, instead of waiting for both misses at
+        // the next eviction. (The new tail was prefetched at the previous eviction, so reading
+        // its hash here is cheap.)
+        if (size_ >= max_entries_ && tail_ != kNone) {
+            const Entry& next = slab_[tail_];
+            __builtin_prefetch(&index_[tag_of(next.hash) & mask_]);
+            if (next.prev != kNone) __builtin_prefetch(&slab_[next.prev]);
         }
     }
 

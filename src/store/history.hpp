@@ -28,6 +28,7 @@ struct StatCounts {
     std::int64_t first_unix = 0;
     std::int64_t last_unix = 0;
     void add(const StatCounts& o);
+    bool operator==(const StatCounts&) const = default;
     // Recipients with a final outcome: the denominator of permanent and unknown-user rates.
     std::int64_t recipients() const { return delivered + bounced; }
 };

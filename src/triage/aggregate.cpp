@@ -1,6 +1,7 @@
 // Aggregation of delivery events; see aggregate.hpp for what is counted.
 #include "triage/aggregate.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <string_view>
@@ -147,24 +148,96 @@ void Aggregator::add(const DeliveryEvent& e) {
     }
     std::string_view key = e.diagnosis.template_text.empty() ? std::string_view(e.text)
                                                              : std::string_view(e.diagnosis.template_text);
-    TemplateStat* t;
-    if (auto it = template_index_.find(key); it != template_index_.end()) {
-        t = it->second;
-    } else {
-        if (templates.size() >= max_templates_) key = "(other templates)";
-        auto [node, fresh] = templates.try_emplace(std::string(key));
-        t = &node->second;
-        if (fresh) {
-            t->text = node->first;
-            t->example = e.text;
-            t->category = c;
-            template_index_.emplace(std::string_view(node->first), t);
-        }
-    }
-    ++t->count;
-    auto pit = t->providers.find(provider);
-    if (pit == t->providers.end()) pit = t->providers.emplace(provider, 0).first;
+    TemplateStat& t = template_slot(key, e.text, c);
+    ++t.count;
+    auto pit = t.providers.find(provider);
+    if (pit == t.providers.end()) pit = t.providers.emplace(provider, 0).first;
     ++pit->second;
+}
+
+// The template's counters; a template first seen once the cap is reached is counted under
+// "(other templates)". A new entry takes `example` and `c` from its first sighting.
+TemplateStat& Aggregator::template_slot(std::string_view key, const std::string& example, Category c) {
+    if (auto it = template_index_.find(key); it != template_index_.end()) return *it->second;
+    if (templates.size() >= max_templates_) key = "(other templates)";
+    auto [node, fresh] = templates.try_emplace(std::string(key));
+    TemplateStat& t = node->second;
+    if (fresh) {
+        t.text = node->first;
+        t.example = example;
+        t.category = c;
+        t.first_seen = template_seq_++;
+        template_index_.emplace(std::string_view(node->first), &t);
+    }
+    return t;
+}
+
+void Counts::merge(const Counts& o) {
+    attempts += o.attempts;
+    delivered += o.delivered;
+    deferred += o.deferred;
+    bounced += o.bounced;
+    permanent += o.permanent;
+    complaints += o.complaints;
+    auto_replies += o.auto_replies;
+    for (std::size_t i = 0; i < kCategoryCount; ++i) {
+        bounced_by[i] += o.bounced_by[i];
+        deferred_by[i] += o.deferred_by[i];
+    }
+}
+
+namespace {
+
+void widen(std::int64_t& first, std::int64_t& last, std::int64_t o_first, std::int64_t o_last) {
+    if (o_first && (!first || o_first < first)) first = o_first;
+    if (o_last > last) last = o_last;
+}
+
+}  // namespace
+
+void Aggregator::merge(Aggregator&& later) {
+    for (auto& [source, in] : later.inputs_) {
+        auto [it, fresh] = inputs_.try_emplace(source);
+        Input& mine = it->second;
+        if (fresh) {
+            mine.hash = in.hash;
+            mine.record = std::move(in.record);
+        } else {
+            hash_combine(mine.hash, std::string_view(reinterpret_cast<const char*>(&in.hash), sizeof in.hash));
+            mine.record.events += in.record.events;
+            widen(mine.record.first_unix, mine.record.last_unix, in.record.first_unix, in.record.last_unix);
+            for (const auto& [key, c] : in.record.stats) mine.record.stats[key].add(c);
+        }
+        mine.stats_by_id.clear();
+    }
+    last_input_ = nullptr;
+
+    totals.merge(later.totals);
+    for (const auto& [k, c] : later.providers) providers[k].merge(c);
+    for (const auto& [k, c] : later.segments) segments[k].merge(c);
+    for (const auto& [k, c] : later.campaigns) campaigns[k].merge(c);
+    for (const auto& [p, lists] : later.blocklists)
+        for (const auto& [list, n] : lists) blocklists[p][list] += n;
+    for (const auto& [hour, b] : later.hours) {
+        TimeBucket& m = hours[hour];
+        m.attempts += b.attempts;
+        m.delivered += b.delivered;
+        m.deferred += b.deferred;
+        m.bounced += b.bounced;
+    }
+    widen(first_unix, last_unix, later.first_unix, later.last_unix);
+    outside_window += later.outside_window;
+
+    std::vector<TemplateStat*> order;
+    order.reserve(later.templates.size());
+    for (auto& [key, t] : later.templates) order.push_back(&t);
+    std::sort(order.begin(), order.end(),
+              [](const TemplateStat* a, const TemplateStat* b) { return a->first_seen < b->first_seen; });
+    for (TemplateStat* t : order) {
+        TemplateStat& mine = template_slot(t->text, t->example, t->category);
+        mine.count += t->count;
+        for (const auto& [p, n] : t->providers) mine.providers[p] += n;
+    }
 }
 
 std::vector<store::InputRecord> Aggregator::input_records() const {

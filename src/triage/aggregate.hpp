@@ -52,6 +52,8 @@ struct Counts {
         return bounced_by[i] + deferred_by[i];
     }
     void add(const DeliveryEvent& e, Category c);
+    void merge(const Counts& o);
+    bool operator==(const Counts&) const = default;
 };
 
 struct TemplateStat {
@@ -60,10 +62,13 @@ struct TemplateStat {
     std::string example;  // one reply as it was
     Category category = Category::unclassified;
     NameMap<std::int64_t> providers;
+    std::int64_t first_seen = 0;  // order of first sighting in its aggregator (for merge)
+    bool operator==(const TemplateStat&) const = default;
 };
 
 struct TimeBucket {
     std::int64_t attempts = 0, delivered = 0, deferred = 0, bounced = 0;
+    bool operator==(const TimeBucket&) const = default;
 };
 
 struct Filter {
@@ -85,6 +90,18 @@ public:
     Aggregator& operator=(Aggregator&&) = default;
 
     void add(const DeliveryEvent& e);
+
+    // An empty aggregator with the same filter and template cap: one per input when inputs are
+    // read in parallel, merged in input order afterwards.
+    Aggregator empty_like() const { return Aggregator(filter_, max_templates_); }
+    // Folds in what `later` counted, as if its events had been added here after this one's. Every
+    // count is the same as adding both inputs' events in order, with two exceptions:
+    // - templates: the cap applies to each input first, then to the merged table (`later`'s
+    //   templates are taken in the order it first saw them). Triage counts every input this way,
+    //   whatever the thread count, so its template table does not depend on it;
+    // - an input read twice in one run (the same path given twice): its two digests are combined,
+    //   deterministically, not chained.
+    void merge(Aggregator&& later);
 
     // In the window (what triage judges)
     // Filled by add(); read-only for everyone else (add() keeps pointers to their elements).
@@ -125,6 +142,8 @@ private:
     void record_input(const DeliveryEvent& e, const Name& provider, const Name& campaign);
     std::unordered_map<std::string, Name, TransparentStringHash, std::equal_to<>> names_;
     std::unordered_map<std::string_view, TemplateStat*> template_index_;  // keys view templates' keys
+    std::int64_t template_seq_ = 0;
+    TemplateStat& template_slot(std::string_view key, const std::string& example, Category c);
     Filter filter_;
     std::size_t max_templates_;
     std::map<std::string, Input> inputs_;
