@@ -201,6 +201,11 @@ private:
             reason = status_part.substr(open + 2);
             if (reason.ends_with(')')) reason.remove_suffix(1);
         }
+        MessageInfo* info = table_.find(qid);
+        if (info != nullptr && is_notice(*info)) {
+            table_.charge(qid);
+            return skipped(kNoticeSkip);
+        }
         ReasonParts parts = read_reason(reason);
 
         DeliveryEvent& e = scratch_;
@@ -220,7 +225,7 @@ private:
         else if (relay.find('[') != std::string_view::npos)
             split_host_ip(relay, e.remote_host, e.remote_ip);
 
-        if (MessageInfo* info = table_.find(qid)) {
+        if (info != nullptr) {
             e.sender = info->sender;
             e.message_id = info->message_id;
             auto& d = info->deferred;
@@ -235,6 +240,12 @@ private:
         sink.reuse(e);
         return parsed();
     }
+
+    // A message with a null reverse-path is the mail system's own notice (a bounce or delay
+    // notification, RFC 5321 section 4.5.5; Postfix logs it as from=<>): its deliveries are not
+    // the sender's campaign mail and would count as extra recipients in triage.
+    static constexpr std::string_view kNoticeSkip = "the mail system's own notice (null sender)";
+    static bool is_notice(const MessageInfo& info) { return info.sender_known && info.sender.empty(); }
 
     static void remember(std::vector<Deferred>& d, const DeliveryEvent& e) {
         Deferred x;
@@ -256,6 +267,11 @@ private:
         MessageInfo& info = table_.upsert(qid);
         info.sender.assign(sender.substr(0, 998));
         info.sender_known = true;
+        if (rest.find("status=expired", close) != std::string_view::npos && is_notice(info)) {
+            info.deferred.clear();  // the mail system's own notice gave up: not a campaign's news
+            table_.charge(qid);
+            return skipped(kNoticeSkip);
+        }
         if (rest.find("status=expired", close) != std::string_view::npos) {
             // qmgr gave up (maximal_queue_lifetime): every recipient still deferred expires with
             // the last reason it was deferred for.

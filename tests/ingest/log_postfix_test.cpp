@@ -150,6 +150,24 @@ TEST(Postfix, MalformedDeliveryLinesFailWithWhy) {
     EXPECT_EQ(c.events[0].stage, Stage::unknown);
 }
 
+TEST(Postfix, TheMailSystemsOwnNoticesAreNotCampaignDeliveries) {
+    // A bounce notice (from=<>) delivered locally, another deferred and then expired, and the
+    // campaign message they are about: only the campaign message's recipient is an event.
+    auto c = read_text(
+        "Mar  3 09:14:01 mx1 postfix/qmgr[9]: AAAAA11111: from=<bounces+spring@esp.example>, size=10, nrcpt=1 (queue active)\n"
+        "Mar  3 09:14:02 mx1 postfix/smtp[1]: AAAAA11111: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25, dsn=5.1.1, status=bounced (host mx.b.example[192.0.2.1] said: 550 5.1.1 no such user (in reply to RCPT TO command))\n"
+        "Mar  3 09:14:02 mx1 postfix/qmgr[9]: BBBBB22222: from=<>, size=20, nrcpt=1 (queue active)\n"
+        "Mar  3 09:14:02 mx1 postfix/local[2]: BBBBB22222: to=<bounces+spring@esp.example>, relay=local, dsn=2.0.0, status=sent (delivered to maildir)\n"
+        "Mar  3 09:14:03 mx1 postfix/qmgr[9]: CCCCC33333: from=<>, size=20, nrcpt=1 (queue active)\n"
+        "Mar  3 09:14:04 mx1 postfix/smtp[1]: CCCCC33333: to=<x@gone.example>, relay=none, dsn=4.4.1, status=deferred (connect to gone.example[192.0.2.9]:25: Connection refused)\n"
+        "Mar  4 09:14:04 mx1 postfix/qmgr[9]: CCCCC33333: from=<>, status=expired, returned to sender\n",
+        "postfix");
+    EXPECT_TRUE(c.counts.reconciles());
+    ASSERT_EQ(c.events.size(), 1u);
+    EXPECT_EQ(c.events[0].recipient, "a@b.example");
+    EXPECT_EQ(c.counts.skipped.at("the mail system's own notice (null sender)"), 3u);
+}
+
 TEST(Postfix, QueueTableIsBounded) {
     struct Info {
         std::string s;

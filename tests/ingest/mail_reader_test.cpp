@@ -578,6 +578,31 @@ TEST(MailReader, PostfixNoticeNamesTheCommand) {
     EXPECT_EQ(o.events[0].diagnosis.reason, "userunknown");
 }
 
+// Postfix writes a server's refusal of the connection as "host X[ip] refused to talk to me:
+// <greeting>" (smtp_proto.c); the Diagnostic-Code carries only the reply. Seen on the notices a
+// real Postfix 3.7 returned in tests/scripts/postfix_e2e.test.sh.
+TEST(MailReader, PostfixGreetingRefusalIsTheConnectStage) {
+    const std::string diag = "smtp; 421 4.7.0 [TSS04] Messages from 192.0.2.25 temporarily deferred";
+    auto r = read(dsn_with("", diag, "4.7.0",
+                           postfix_notice("<alice@example.net>: host mx.example.net[192.0.2.1] "
+                                          "refused to talk to me: 421\n"
+                                          "    4.7.0 [TSS04] Messages from 192.0.2.25 temporarily "
+                                          "deferred\n")));
+    ASSERT_EQ(r.events.size(), 1u);
+    EXPECT_EQ(r.events[0].format, "postfix");
+    EXPECT_EQ(r.events[0].stage, Stage::connect);
+    EXPECT_EQ(r.events[0].outcome, Outcome::expired);  // a failure notice for a 4xx: retries gave up
+    // A reply to a command keeps the command's stage.
+    auto c = read(dsn_with("", diag, "4.7.0",
+                           postfix_notice("<alice@example.net>: host mx.example.net[192.0.2.1] said: "
+                                          "421 4.7.0\n"
+                                          "    [TSS04] Messages from 192.0.2.25 temporarily deferred "
+                                          "(in reply to\n"
+                                          "    MAIL FROM command)\n")));
+    ASSERT_EQ(c.events.size(), 1u);
+    EXPECT_EQ(c.events[0].stage, Stage::mail);
+}
+
 TEST(MailReader, QmailAndYahooNameTheRcptStage) {
     auto q = read(dsn_with("", "smtp; 192.0.2.1 does not like recipient. Remote host said: 550 5.2.1 <alice@example.net>... "
                                "User Unknown Giving up on 192.0.2.1.", "5.2.1"));
