@@ -22,6 +22,13 @@ const std::vector<Reader>& readers() {
         {"rfc3464", rfc3464_detect, rfc3464_read},
         {"zoho", zoho_detect, zoho_read},
         {"rfc3834", rfc3834_detect, rfc3834_read},
+        // Plain-text notices of MTAs that send no RFC 3464 report (those that do are read above).
+        {"exim", exim_detect, exim_read},
+        {"qmail", qmail_detect, qmail_read},
+        {"opensmtpd", opensmtpd_detect, opensmtpd_read},
+        {"exchange", exchange_detect, exchange_read},
+        {"domino", domino_detect, domino_read},
+        {"yahoo", yahoo_detect, yahoo_read},
         {"text", text_detect, text_read},
     };
     return table;

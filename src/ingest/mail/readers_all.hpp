@@ -24,6 +24,12 @@ MXT_READER(zoho)
 MXT_READER(v5sendmail)
 MXT_READER(rfc3464)
 MXT_READER(rfc3834)
+MXT_READER(exim)
+MXT_READER(qmail)
+MXT_READER(opensmtpd)
+MXT_READER(exchange)
+MXT_READER(domino)
+MXT_READER(yahoo)
 MXT_READER(text)
 
 #undef MXT_READER
