@@ -142,7 +142,8 @@ public:
         if (rest.starts_with("to=<")) return delivery(sl, qid, rest, number, sink);
         if (rest.starts_with("from=<")) return from_line(sl, qid, rest, number, sink);
         if (rest.starts_with("message-id=")) {
-            MessageInfo& info = table_.upsert(qid);
+            // cleanup(8) logs the first line of every message: a new entry (QueueTable::begin).
+            MessageInfo& info = table_.begin(qid);
             info.message_id.assign(strip_angle(rest.substr(11)).substr(0, 998));
             table_.charge(qid);
             return parsed();

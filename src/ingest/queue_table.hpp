@@ -18,6 +18,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -28,15 +29,16 @@
 
 namespace mxt {
 
+// One level: a bounded LRU table (QueueTable below puts two of them together).
 template <typename Info>  // Info has `std::size_t bytes() const`
-class QueueTable {
+class LruTable {
 public:
-    static constexpr std::size_t kDefaultMaxEntries = 50'000;
-    static constexpr std::size_t kDefaultMaxBytes = 24u << 20;
+    // Called with the key and the info of each entry evicted for room, before it is dropped.
+    using EvictHook = std::function<void(std::string_view key, Info&& info)>;
 
-    explicit QueueTable(std::size_t max_entries = kDefaultMaxEntries,
-                        std::size_t max_bytes = kDefaultMaxBytes)
-        : max_entries_(std::max<std::size_t>(max_entries, 1)), max_bytes_(max_bytes) {
+    explicit LruTable(std::size_t max_entries, std::size_t max_bytes, EvictHook on_evict = nullptr)
+        : max_entries_(std::max<std::size_t>(max_entries, 1)), max_bytes_(max_bytes),
+          on_evict_(std::move(on_evict)) {
         // At most max_entries + 1 entries exist at once (the newest is added before evicting), so
         // the slab never reallocates and the Info& handed out stays put until its entry goes.
         slab_.reserve(max_entries_ + 1);
@@ -85,14 +87,15 @@ public:
         return slab_[slot].info;
     }
 
-    // Re-measures the entry for `id` after the caller changed it, then enforces the bounds.
-    void charge(std::string_view id) {
+    // Re-measures the entry for `id` after the caller changed it, then enforces the bounds; false
+    // when `id` is unknown.
+    bool charge(std::string_view id) {
         // Callers charge the entry they just found or created: it is at the front of the LRU
         // order, so no lookup is needed.
         std::uint32_t slot = head_;
         if (slot == kNone || slab_[slot].key != id) {
             std::size_t at = locate(id, hash(id));
-            if (at == kNotFound) return;
+            if (at == kNotFound) return false;
             slot = index_[at].slot;
         }
         Entry& e = slab_[slot];
@@ -100,12 +103,20 @@ public:
         bytes_ = bytes_ - e.bytes + now;
         e.bytes = now;
         evict();
+        return true;
     }
 
-    void erase(std::string_view id) {
+    bool erase(std::string_view id) {
         std::size_t at = locate(id, hash(id));
-        if (at == kNotFound) return;
+        if (at == kNotFound) return false;
         remove(at);
+        return true;
+    }
+
+    // A new byte budget, applied at once.
+    void set_max_bytes(std::size_t max_bytes) {
+        max_bytes_ = max_bytes;
+        evict();
     }
 
     std::size_t size() const { return size_; }
@@ -204,9 +215,10 @@ private:
     void evict() {
         // Never evict the most recent entry (the one the caller is working on).
         while (size_ > 1 && (size_ > max_entries_ || bytes_ > max_bytes_)) {
-            const Entry& last = slab_[tail_];
+            Entry& last = slab_[tail_];
             std::size_t at = locate(last.key, last.hash);
             if (at == kNotFound) __builtin_trap();  // index and LRU order disagree: a bug
+            if (on_evict_) on_evict_(last.key, std::move(last.info));
             remove(at);
             ++evictions_;
         }
@@ -222,6 +234,7 @@ private:
     }
 
     std::size_t max_entries_, max_bytes_;
+    EvictHook on_evict_;
     std::vector<Entry> slab_;
     std::vector<Slot> index_;
     std::size_t mask_ = 0;
@@ -229,6 +242,92 @@ private:
     std::size_t size_ = 0;
     std::size_t bytes_ = 0;
     std::size_t evictions_ = 0;
+};
+
+
+// The table the log readers use: two LRU levels. Most messages live a few lines (cleanup, qmgr,
+// delivery, "removed" within seconds of log) and never leave the small young level, whose index
+// and entries stay in the CPU caches; only those that outlive it (deferred messages, and ids never
+// "removed" in the log) move to the large old level. A lookup tries young, then old; an id seen
+// for the first time (begin) goes straight to young without probing the old level's large index,
+// which used to cost a cache miss for every message. Bounds: `max_entries` ids and `max_bytes` of
+// held text over both levels, as for one table; the least recently seen old ids are dropped first.
+template <typename Info>
+class QueueTable {
+public:
+    static constexpr std::size_t kDefaultMaxEntries = 50'000;
+    static constexpr std::size_t kDefaultMaxBytes = 24u << 20;
+    static constexpr std::size_t kMaxYoungEntries = 4'096;  // its index: 64 KiB
+
+    explicit QueueTable(std::size_t max_entries = kDefaultMaxEntries,
+                        std::size_t max_bytes = kDefaultMaxBytes)
+        : max_bytes_(max_bytes),
+          old_(old_entries(max_entries), max_bytes),
+          young_(young_entries(max_entries), max_bytes / 2,
+                 [this](std::string_view key, Info&& info) { migrate(key, std::move(info)); }) {}
+
+    QueueTable(const QueueTable&) = delete;  // young_'s hook points at this table
+    QueueTable& operator=(const QueueTable&) = delete;
+
+    // The entry for `id`, marked as most recently seen; null when unknown.
+    Info* find(std::string_view id) {
+        if (Info* p = young_.find(id)) return p;
+        return old_.find(id);
+    }
+
+    // The entry for `id`, created (in the young level) when unknown.
+    Info& upsert(std::string_view id) {
+        if (Info* p = young_.find(id)) return *p;
+        if (Info* p = old_.find(id)) return *p;
+        return begin(id);
+    }
+
+    // The entry of an id the log shows for the first time (Postfix's cleanup line starts every
+    // message): made in the young level without looking in the old one. An old entry with the
+    // same id (a short queue id reused after its file was removed) is shadowed, and replaced if
+    // this one moves to the old level.
+    Info& begin(std::string_view id) {
+        Info& info = young_.upsert(id);
+        balance();
+        return info;
+    }
+
+    // Re-measures the entry for `id` after the caller changed it, then enforces the bounds.
+    void charge(std::string_view id) {
+        if (!young_.charge(id)) old_.charge(id);
+        balance();
+    }
+
+    void erase(std::string_view id) {
+        if (!young_.erase(id)) old_.erase(id);
+    }
+
+    std::size_t size() const { return young_.size() + old_.size(); }
+    std::size_t bytes() const { return young_.bytes() + old_.bytes(); }
+    std::size_t evictions() const { return old_.evictions(); }  // ids dropped (not moved to old)
+
+private:
+    static std::size_t young_entries(std::size_t max_entries) {
+        return std::clamp<std::size_t>(max_entries / 8, 1, kMaxYoungEntries);
+    }
+    static std::size_t old_entries(std::size_t max_entries) {
+        max_entries = std::max<std::size_t>(max_entries, 2);
+        return max_entries - young_entries(max_entries);
+    }
+    // An entry the young level evicts for room moves to the old level, replacing a shadowed one.
+    void migrate(std::string_view key, Info&& info) {
+        old_.upsert(key) = std::move(info);
+        old_.charge(key);
+    }
+    // The old level gets what the young level leaves of the byte budget.
+    void balance() {
+        std::size_t young = young_.bytes();
+        old_.set_max_bytes(max_bytes_ > young ? max_bytes_ - young : 0);
+    }
+
+    std::size_t max_bytes_;
+    LruTable<Info> old_;  // declared before young_: young_'s hook moves entries into it
+    LruTable<Info> young_;
 };
 
 }  // namespace mxt

@@ -1,9 +1,12 @@
-// QueueTable (src/ingest/queue_table.hpp) against a plain reference model: the same random mix of
-// upserts, finds, charges and erases must leave the same ids, in the same recency order, with the
-// same evictions, and the table's own index must stay consistent after backward-shift deletions.
+// LruTable, a level of QueueTable (src/ingest/queue_table.hpp), against a plain reference model:
+// the same random mix of upserts, finds, charges and erases must leave the same ids, in the same
+// recency order, with the same evictions, and the table's own index must stay consistent after
+// backward-shift deletions. Then QueueTable's two levels: bounds, never a stale value, and the
+// most recently seen ids always found.
 #include <gtest/gtest.h>
 
 #include <list>
+#include <map>
 #include <random>
 #include <string>
 
@@ -76,12 +79,12 @@ private:
     std::size_t bytes_ = 0;
 };
 
-TEST(QueueTable, AgreesWithAReferenceModel) {
+TEST(LruTable, AgreesWithAReferenceModel) {
     for (unsigned seed : {1u, 2u, 3u}) {
         std::mt19937 rng(seed);
         // Few distinct ids and a small table: collisions in the index, evictions and reuse of
         // freed slots all happen often.
-        QueueTable<Info> t(40, 40 * 200);
+        LruTable<Info> t(40, 40 * 200);
         Model m(40, 40 * 200);
         for (int step = 0; step < 20000; ++step) {
             std::string id = "Q" + std::to_string(rng() % 120);
@@ -128,6 +131,82 @@ TEST(QueueTable, AgreesWithAReferenceModel) {
             }
         }
     }
+}
+
+TEST(QueueTable, TwoLevelsKeepBoundsRecentIdsAndLatestValues) {
+    for (std::uint32_t seed : {1u, 2u, 3u, 4u}) {
+        std::mt19937 rng(seed);
+        constexpr std::size_t kMax = 80;  // young level 10, old level 70
+        constexpr std::size_t kYoung = 10;
+        QueueTable<Info> t(kMax, 1u << 20);
+        std::map<std::string, std::string> latest;  // what each id was last given
+        std::list<std::string> recent;  // distinct ids, most recently touched first
+        auto touched = [&](const std::string& id) {
+            recent.remove(id);
+            recent.push_front(id);
+        };
+        for (int step = 0; step < 20'000; ++step) {
+            std::string id = "Q" + std::to_string(rng() % 300);
+            switch (rng() % 4) {
+                case 0:
+                case 1: {  // a new value
+                    std::string v = std::to_string(step);
+                    t.upsert(id).s = v;
+                    t.charge(id);
+                    latest[id] = v;
+                    touched(id);
+                    break;
+                }
+                case 2:
+                    if (t.find(id)) touched(id);
+                    break;
+                case 3:
+                    t.erase(id);
+                    latest.erase(id);
+                    recent.remove(id);
+                    break;
+            }
+            ASSERT_LE(t.size(), kMax) << "step " << step;
+            // Never a stale value: what is found is what the id was last given.
+            Info* p = t.find(id);
+            if (p) {
+                ASSERT_TRUE(latest.count(id)) << id << " found after it was erased, step " << step;
+                ASSERT_EQ(p->s, latest[id]) << id << ", step " << step;
+                touched(id);
+            }
+            // The ten most recently seen ids are always there. (find() touches: looking them up
+            // from the least recent to the most recent keeps their order.)
+            std::vector<std::string> top;
+            for (auto it = recent.begin(); it != recent.end() && top.size() < kYoung; ++it) top.push_back(*it);
+            for (auto it = top.rbegin(); it != top.rend(); ++it)
+                ASSERT_NE(t.find(*it), nullptr) << *it << " lost, step " << step;
+        }
+        EXPECT_GT(t.evictions(), 0u);
+    }
+}
+
+TEST(QueueTable, ByteBudgetHoldsOverBothLevels) {
+    QueueTable<Info> t(100, 2000);
+    for (int i = 0; i < 50; ++i) {
+        std::string id = "Q" + std::to_string(i);
+        t.upsert(id).s.assign(300, 'x');
+        t.charge(id);
+        // One entry may exceed the budget for a moment (the newest is never evicted), no more.
+        ASSERT_LE(t.bytes(), 2000u + 96 + 3 + 300) << i;
+    }
+    EXPECT_GT(t.evictions(), 0u);
+    EXPECT_NE(t.find("Q49"), nullptr);
+}
+
+TEST(QueueTable, ANewIdShadowsAndThenReplacesAnOldOne) {
+    QueueTable<Info> t(16, 1u << 20);  // young level 2
+    t.upsert("A").s = "old message";
+    for (int i = 0; i < 4; ++i) t.upsert("F" + std::to_string(i)).s = "filler";  // A moves to old
+    t.begin("A").s = "new message";
+    EXPECT_EQ(t.find("A")->s, "new message");
+    for (int i = 4; i < 8; ++i) t.upsert("F" + std::to_string(i)).s = "filler";  // new A moves too
+    EXPECT_EQ(t.find("A")->s, "new message");
+    EXPECT_EQ(t.size(), 9u);  // A once, eight fillers
 }
 
 TEST(QueueTable, LongIdsAndManyEntries) {
