@@ -113,6 +113,12 @@ public:
         return true;
     }
 
+    // The hash of the entry that would be evicted next (0 when empty), and a hint to fetch the
+    // index slot where a key with hash `h` would go: QueueTable uses them to have the old level's
+    // index ready for the young level's next victim.
+    std::uint64_t next_victim_hash() const { return tail_ == kNone ? 0 : slab_[tail_].hash; }
+    void prefetch_slot(std::uint64_t h) const { __builtin_prefetch(&index_[tag_of(h) & mask_]); }
+
     // A new byte budget, applied at once.
     void set_max_bytes(std::size_t max_bytes) {
         max_bytes_ = max_bytes;
@@ -262,6 +268,7 @@ public:
     explicit QueueTable(std::size_t max_entries = kDefaultMaxEntries,
                         std::size_t max_bytes = kDefaultMaxBytes)
         : max_bytes_(max_bytes),
+          young_max_(young_entries(max_entries)),
           old_(old_entries(max_entries), max_bytes),
           young_(young_entries(max_entries), max_bytes / 2,
                  [this](std::string_view key, Info&& info) { migrate(key, std::move(info)); }) {}
@@ -289,6 +296,10 @@ public:
     Info& begin(std::string_view id) {
         Info& info = young_.upsert(id);
         balance();
+        // The young level's next victim will move to the old level: fetch the old index slot it
+        // will probe now, while the lines before that happen are read.
+        if (young_.size() >= young_max_)
+            if (std::uint64_t h = young_.next_victim_hash()) old_.prefetch_slot(h);
         return info;
     }
 
@@ -326,6 +337,7 @@ private:
     }
 
     std::size_t max_bytes_;
+    std::size_t young_max_;
     LruTable<Info> old_;  // declared before young_: young_'s hook moves entries into it
     LruTable<Info> young_;
 };
