@@ -15,6 +15,7 @@ namespace mxt {
 class LineReader {
 public:
     static constexpr std::size_t kDefaultMaxLine = 1u << 20;  // 1 MiB: no log line is longer
+    static constexpr std::size_t kReadChunk = 128u << 10;  // bytes asked of the source per read
 
     explicit LineReader(ByteSource& source, std::size_t max_line = kDefaultMaxLine);
 
