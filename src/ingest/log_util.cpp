@@ -7,10 +7,10 @@ namespace mxt {
 
 void split_host_ip(std::string_view s, std::string& host, std::string& ip) {
     s = trim(s);
-    // A plain loop: string_view::find_first_of calls memchr over the set once per position.
-    std::size_t open = 0;
-    while (open < s.size() && s[open] != '[' && s[open] != '(') ++open;
-    if (open == s.size()) open = std::string_view::npos;
+    // The first '[' or '(': one memchr for '[' (the usual "host[ip]"), then one for '(' over what
+    // comes before it. (string_view::find_first_of would call memchr over the set per position.)
+    std::size_t open = s.find('[');
+    if (std::size_t paren = s.substr(0, open).find('('); paren != std::string_view::npos) open = paren;
     std::string_view h = s, i;
     if (open != std::string_view::npos) {
         char close_ch = s[open] == '[' ? ']' : ')';
