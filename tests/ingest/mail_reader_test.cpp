@@ -112,13 +112,35 @@ TEST(MailReader, Rfc3464PerRecipientFields) {
     // Folded Diagnostic-Code lines are unfolded into one reply.
     EXPECT_EQ(a.text, "550 5.1.1 <alice@example.net>: Recipient address rejected: User unknown in local recipient table");
     EXPECT_EQ(a.outcome, Outcome::bounced);
-    EXPECT_NE(a.time.find("23:34:46"), std::string::npos);
+    // Last-Attempt-Date, normalised like log stamps (ISO 8601 with its zone, epoch seconds).
+    EXPECT_EQ(a.time, "2021-04-29T23:34:46+09:00");
+    EXPECT_EQ(a.unix_time, 1619706886);
     const auto& b = r.events[1];
     EXPECT_EQ(b.recipient, "bob@example.net");
     EXPECT_EQ(b.status, "4.2.2");
     EXPECT_EQ(b.outcome, Outcome::deferred);
     EXPECT_EQ(b.reason_hint, "expired");
     EXPECT_FALSE(b.reason_hint_final);
+    // No Last-Attempt-Date and no Date: field: the original's Arrival-Date.
+    EXPECT_EQ(b.time, "2021-04-29T23:34:45+09:00");
+}
+
+// What a real Postfix's notices carry (seen in tests/scripts/postfix_e2e.test.sh): the queue id
+// in X-Postfix-Queue-ID, the remote MTA named only by its address, the notice's own Date:.
+TEST(MailReader, PostfixReportFieldsQueueIdRemoteAddressAndDate) {
+    std::string msg = kDsn;
+    msg.replace(msg.find("Reporting-MTA: dns; mx.example.org\n"), 35,
+                "Reporting-MTA: dns; mx.example.org\nX-Postfix-Queue-ID: 4QxT2h0kq7z9vDr\n");
+    msg.replace(msg.find("Remote-MTA: dns; mx1.example.net"), 32, "Remote-MTA: dns; [192.0.2.7]");
+    msg.replace(msg.find("Subject: Undelivered"), 0, "Date: Sat, 28 Nov 2026 04:10:39 +0000 (UTC)\n");
+    auto r = read(msg);
+    ASSERT_EQ(r.events.size(), 2u);
+    EXPECT_EQ(r.events[0].queue_id, "4QxT2h0kq7z9vDr");
+    EXPECT_EQ(r.events[0].remote_ip, "192.0.2.7");
+    EXPECT_EQ(r.events[1].remote_ip, "");  // bob's group names no remote MTA
+    // bob has no Last-Attempt-Date: the notice's Date:, its comment ignored.
+    EXPECT_EQ(r.events[1].time, "2026-11-28T04:10:39Z");
+    EXPECT_EQ(r.events[1].unix_time, 1795839039);
 }
 
 TEST(MailReader, KeepsTheReturnedOriginalsFields) {
@@ -127,7 +149,7 @@ TEST(MailReader, KeepsTheReturnedOriginalsFields) {
     const auto& e = r.events[0];
     EXPECT_EQ(e.header_from, "News <news@example.com>");
     EXPECT_EQ(e.return_path, "bounces@example.com");
-    EXPECT_EQ(e.message_id, "<abc123@example.com>");
+    EXPECT_EQ(e.message_id, "abc123@example.com");  // without angle brackets, as from logs
     EXPECT_EQ(e.campaign, "spring-2021");
     ASSERT_EQ(e.dkim.size(), 1u);
     EXPECT_EQ(e.dkim[0].d, "example.com");
@@ -275,7 +297,7 @@ TEST(MailReader, EximTextBounce) {
     EXPECT_EQ(r.events[0].status, "5.1.1");
     EXPECT_EQ(r.events[0].reply_code, "550");
     EXPECT_EQ(r.events[0].stage, Stage::rcpt);
-    EXPECT_EQ(r.events[0].message_id, "<m1@example.com>");
+    EXPECT_EQ(r.events[0].message_id, "m1@example.com");
 }
 
 TEST(MailReader, BarePastedBodyIsRead) {

@@ -310,16 +310,13 @@ def check(data_dir, work):
         for field in ("text", "reply_code", "status", "outcome", "stage", "category", "action", "provider",
                       "permanent", "hard_bounce", "rule", "blocklist", "listed_ip"):
             c.eq(f"{what}: {field} as in the log", e[field], logged[field])
-        # Known gaps of the e-mail reader on Postfix's real notices (not in the Postfix readers).
-        c.known_gap("bounces: message_id keeps the angle brackets (docs/diagnose-json.md: without)", rcpt,
-                    e["message_id"] == f"<{msg['message_id']}>", repr(e["message_id"]))
-        c.known_gap("bounces: time is the report's Arrival-Date (the original's arrival, not the notice's "
-                    "Date:) verbatim in RFC 5322 form, not ISO 8601, and unix_time is null", rcpt,
-                    not ISO.match(e["time"] or "") and e["unix_time"] is None, repr((e["time"], e["unix_time"])))
-        c.known_gap("bounces: queue_id is null though the report has X-Postfix-Queue-ID", rcpt,
-                    e["queue_id"] is None, repr(e["queue_id"]))
-        c.known_gap("bounces: remote_ip is null though the notice names host 127.0.0.1[127.0.0.1]", rcpt,
-                    e["remote_ip"] is None, repr(e["remote_ip"]))
+        # Fields of the notice itself: the Message-ID without brackets, the time in ISO 8601 with
+        # epoch seconds, the queue id from X-Postfix-Queue-ID (the log's), the remote MTA's address.
+        c.eq(f"{what}: message_id (no angle brackets)", e["message_id"], msg["message_id"])
+        c.true(f"{what}: time is ISO 8601 with unix_time", bool(ISO.match(e["time"] or "")) and e["unix_time"] is not None,
+               repr((e["time"], e["unix_time"])))
+        c.eq(f"{what}: queue_id as in the log", e["queue_id"], logged["queue_id"])
+        c.eq(f"{what}: remote_ip", e["remote_ip"], CLIENT_IP)
 
     # ---- triage ----
     with open(os.path.join(work, "triage.rc")) as f:

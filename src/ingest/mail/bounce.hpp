@@ -19,7 +19,9 @@ struct RecipientResult {
     std::string reply_code;  // basic code as reported beside the reply
     std::string text;  // the reply / diagnostic text
     std::string remote_host;
-    std::string time;
+    std::string time;  // when the attempt failed (Last-Attempt-Date), as written
+    std::string arrival;  // when the original arrived at the reporting MTA (Arrival-Date)
+    std::string queue_id;  // the reporting MTA's queue id (Postfix's X-Postfix-Queue-ID)
     Stage stage = Stage::unknown;
     Outcome outcome = Outcome::bounced;
     // A reason the reader knows better than the reply text tells it (Sisimai vocabulary): retries

@@ -85,7 +85,8 @@ RecipientResult recipient_from_dsn(const HeaderBlock& msg, const HeaderBlock& g)
     r.remote_host = std::string(trim(rm));
     if (r.remote_host.empty()) r.remote_host = std::string(strip_type(msg.get("Received-From-MTA")));
     r.time = std::string(g.get("Last-Attempt-Date"));
-    if (r.time.empty()) r.time = std::string(msg.get("Arrival-Date"));
+    r.arrival = std::string(msg.get("Arrival-Date"));
+    r.queue_id = std::string(trim(msg.get("X-Postfix-Queue-ID")));
     r.reply_code = find_reply_code(r.text);
     if (r.action == "delivered" || r.action == "relayed" || r.action == "expanded") {
         r.outcome = Outcome::delivered;

@@ -3,6 +3,8 @@
 
 #include <gmime/gmime.h>
 
+#include <mutex>
+
 #include "ingest/mail/text_util.hpp"
 
 namespace mxt::mail {
@@ -35,6 +37,10 @@ bool is_field_line(std::string_view line) {
 
 std::string decode_words(std::string_view value) {
     if (value.find("=?") == std::string_view::npos) return std::string(value);
+    // GMime's decoder needs its charset tables: set up once, since a message read without a
+    // MIME parse (mime_fast.hpp) may be the first to get here.
+    static std::once_flag once;
+    std::call_once(once, [] { g_mime_init(); });
     std::string in(value);
     char* d = g_mime_utils_header_decode_text(nullptr, in.c_str());
     if (!d) return in;
@@ -70,7 +76,8 @@ HeaderBlock parse_header_block(std::string_view text, std::size_t* consumed, boo
         pos = next;
     }
     if (decode)
-        for (auto& f : hb.fields) f.value = decode_words(f.value);
+        for (auto& f : hb.fields)
+            if (f.value.find("=?") != std::string::npos) f.value = decode_words(f.value);
     if (consumed) *consumed = pos;
     return hb;
 }

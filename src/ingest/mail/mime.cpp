@@ -1,10 +1,13 @@
-// MIME view of a message (see mime.hpp): GMime for everything but a single plain-text body.
+// MIME view of a message (see mime.hpp): no parse for a single plain-text body, our own reader
+// (mime_fast.cpp) for the multiparts it is sure of, GMime for everything else.
 #include "ingest/mail/mime.hpp"
 
 #include <gmime/gmime.h>
 
+#include <cstring>
 #include <mutex>
 
+#include "ingest/mail/mime_fast.hpp"
 #include "ingest/mail/text_util.hpp"
 
 namespace mxt::mail {
@@ -59,41 +62,9 @@ std::string part_text(GMimePart* part) {
     return out;
 }
 
-std::string strip_html(std::string_view html) {
-    std::string out;
-    bool tag = false;
-    for (std::size_t i = 0; i < html.size(); ++i) {
-        char c = html[i];
-        if (c == '<') {
-            tag = true;
-            auto rest = html.substr(i + 1, 4);
-            if (istarts_with(rest, "br") || istarts_with(rest, "p") || istarts_with(rest, "/p") ||
-                istarts_with(rest, "div") || istarts_with(rest, "/div") || istarts_with(rest, "tr") ||
-                istarts_with(rest, "li"))
-                out.push_back('\n');
-            continue;
-        }
-        if (c == '>' && tag) {
-            tag = false;
-            continue;
-        }
-        if (tag) continue;
-        if (c == '&') {
-            auto rest = html.substr(i);
-            if (istarts_with(rest, "&lt;")) { out.push_back('<'); i += 3; continue; }
-            if (istarts_with(rest, "&gt;")) { out.push_back('>'); i += 3; continue; }
-            if (istarts_with(rest, "&amp;")) { out.push_back('&'); i += 4; continue; }
-            if (istarts_with(rest, "&nbsp;")) { out.push_back(' '); i += 5; continue; }
-            if (istarts_with(rest, "&quot;")) { out.push_back('"'); i += 5; continue; }
-        }
-        out.push_back(c);
-    }
-    return out;
-}
-
 struct Walker {
     Mail& mail;
-    std::string html;
+    detail::MailBuilder& out;
     bool too_deep = false;
 
     void original_from_message(GMimeMessage* m) {
@@ -153,24 +124,7 @@ struct Walker {
             return;
         }
         if (!GMIME_IS_PART(obj)) return;
-        std::string type = object_type(obj);
-        std::string text = part_text(GMIME_PART(obj));
-        if (type == "text/rfc822-headers" || type == "message/rfc822-headers" ||
-            ((type == "message/rfc822" || type == "message/global") && !mail.has_original)) {
-            if (!mail.has_original) {
-                std::size_t used = 0;
-                mail.original = parse_header_block(text, &used, true);
-                mail.has_original = !mail.original.empty();
-                if (used < text.size()) mail.original_body = text.substr(used, 16384);
-            }
-        } else if (type == "text/plain" || type == "text/enriched" || (type.starts_with("text/") && type != "text/html")) {
-            if (!mail.body.empty() && mail.body.back() != '\n') mail.body.push_back('\n');
-            mail.body += text;
-        } else if (type == "text/html") {
-            html += strip_html(text);
-            html.push_back('\n');
-        }
-        mail.parts.push_back({std::move(type), std::move(text)});
+        out.leaf(object_type(obj), part_text(GMIME_PART(obj)));
     }
 };
 
@@ -178,10 +132,30 @@ struct Walker {
 // nesting, refused before GMime's recursive parser sees it. "multipart" is counted without its
 // slash because RFC 2045 section 5.1 allows comments and spaces around it ("multipart (x) / mixed").
 std::size_t count_containers(std::string_view s) {
+    // One pass over the candidates (each 'm' or 'M'), each compared with the three words: the same
+    // count as three case-insensitive searches, since each word holds one 'm', its first letter,
+    // so two occurrences never overlap.
     std::size_t n = 0;
-    for (std::string_view word : {std::string_view("multipart"), std::string_view("message/rfc822"),
-                                  std::string_view("message/global")})
-        for (std::size_t p = ifind(s, word); p != std::string_view::npos; p = ifind(s, word, p + word.size())) ++n;
+    const char* base = s.data();
+    const std::size_t size = s.size();
+    for (char first : {'m', 'M'}) {
+        std::size_t at = 0;
+        while (at < size) {
+            const void* hit = std::memchr(base + at, first, size - at);
+            if (!hit) break;
+            std::size_t p = static_cast<std::size_t>(static_cast<const char*>(hit) - base);
+            char second = p + 1 < size ? static_cast<char>(base[p + 1] | 0x20) : '\0';
+            if (second != 'u' && second != 'e') {  // neither "mu..." nor "me..."
+                at = p + 1;
+                continue;
+            }
+            std::string_view rest = s.substr(p);
+            if (istarts_with(rest, "multipart")) ++n, at = p + 9;
+            else if (istarts_with(rest, "message/rfc822")) ++n, at = p + 14;
+            else if (istarts_with(rest, "message/global")) ++n, at = p + 14;
+            else at = p + 1;
+        }
+    }
     return n;
 }
 
@@ -249,7 +223,20 @@ std::expected<Mail, std::string> parse_mail(std::string_view bytes) {
         mail.parts.push_back({"text/plain", mail.body});
         return mail;
     }
+    // Multiparts and encoded bodies: our own reader where it is sure, GMime otherwise.
+    if (read_mime_fast(bytes, used, mail)) return mail;
     return gmime_parse(bytes, std::move(mail), used);
+}
+
+bool parse_mail_fast_only(std::string_view bytes, Mail& out) {
+    Mail mail;
+    std::size_t used = 0;
+    mail.headers = parse_header_block(bytes, &used, true);
+    mail.bare = mail.headers.fields.size() < 2 && !mail.headers.has("Content-Type");
+    if (mail.bare || count_containers(bytes) > kMaxMimeContainers) return false;
+    if (!read_mime_fast(bytes, used, mail)) return false;
+    out = std::move(mail);
+    return true;
 }
 
 std::expected<Mail, std::string> parse_mail_with_gmime(std::string_view bytes) {
@@ -278,16 +265,12 @@ std::expected<Mail, std::string> gmime_parse(std::string_view bytes, Mail mail, 
         mail.parts.push_back({"text/plain", mail.body});
         return mail;
     }
-    Walker w{mail, {}, false};
+    detail::MailBuilder out{mail, {}};
+    Walker w{mail, out, false};
     if (GMimeObject* top = g_mime_message_get_mime_part(msg)) w.walk(top, 0);
     g_object_unref(msg);
     if (w.too_deep) return std::unexpected("MIME nesting too deep");
-    if (mail.body.empty()) mail.body = std::move(w.html);
-    if (mail.body.empty() && mail.parts.size() <= 1 && used < bytes.size()) {
-        // A multipart whose boundary GMime could not find (missing or misfolded boundary
-        // parameter): read what follows the header block as text rather than nothing.
-        mail.body = std::string(bytes.substr(used));
-    }
+    out.finish(bytes, used);
     return mail;
 }
 

@@ -1,7 +1,8 @@
 // The MIME view of one message that every bounce reader works on: top header fields, the decoded
 // leaf parts of the report (transfer encodings and charsets undone, RFC 2045/2047/2231), and the
 // header fields of the returned original message (RFC 3462 message/rfc822 or text/rfc822-headers).
-// GMime does the MIME structure and decoding; line endings are LF throughout.
+// Our own reader (mime_fast.hpp) does the MIME structure and decoding where it is sure of reading
+// the message exactly as GMime would; GMime does the rest. Line endings are LF throughout.
 #pragma once
 
 #include <expected>
@@ -40,12 +41,17 @@ constexpr int kMaxMimeDepth = 32;
 constexpr std::size_t kMaxMimeContainers = 256;
 
 // Parses LF-normalised bytes. Errors are a short reason ("MIME nesting too deep", ...).
-// A message that is one text/plain body with no transfer encoding to undo is read without GMime
-// (its content is the bytes after the header block); everything else goes through GMime.
+// A message that is one text/plain body with no transfer encoding to undo is read without any
+// MIME parse (its content is the bytes after the header block); other messages go through our
+// own MIME reader (mime_fast.hpp), and through GMime whenever that reader is not sure.
 std::expected<Mail, std::string> parse_mail(std::string_view lf_bytes);
 
 // The same view, always built by GMime: lets tests check that the shortcut reads every message
 // exactly as GMime does.
 std::expected<Mail, std::string> parse_mail_with_gmime(std::string_view lf_bytes);
+
+// The same view built by our own MIME reader alone: false when it is not sure (the message would
+// go to GMime) or the message is not MIME at all. For tests that compare the two readers.
+bool parse_mail_fast_only(std::string_view lf_bytes, Mail& out);
 
 }  // namespace mxt::mail

@@ -50,7 +50,12 @@ void fill_original(const HeaderBlock& o, std::string_view campaign_header, Deliv
     if (o.empty()) return;
     e.header_from = valid_utf8(o.get("From"));
     e.return_path = clean_address(o.get("Return-Path"));
-    if (e.message_id.empty()) e.message_id = valid_utf8(trim(o.get("Message-ID")));
+    if (e.message_id.empty()) {
+        // Without its angle brackets (RFC 5322 section 3.6.4's msg-id), as the log readers give it.
+        std::string_view id = trim(o.get("Message-ID"));
+        if (id.size() >= 2 && id.front() == '<' && id.back() == '>') id = id.substr(1, id.size() - 2);
+        e.message_id = valid_utf8(id);
+    }
     for (auto sig : o.all("DKIM-Signature")) {
         DkimSignature d{tag_value(sig, "d"), tag_value(sig, "s")};
         if (!d.d.empty() || !d.s.empty()) e.dkim.push_back(std::move(d));

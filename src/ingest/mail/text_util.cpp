@@ -179,7 +179,30 @@ std::string clean_address(std::string_view s) {
     return a;
 }
 
+namespace {
+
+inline bool digit(char c) { return c >= '0' && c <= '9'; }
+inline bool class_digit(char c) { return c == '2' || c == '4' || c == '5'; }
+
+// Whether `s` holds "[245].[0-9]", which every pattern of find_status needs: most texts that
+// hold none are answered without running the regular expressions.
+bool may_hold_status(std::string_view s) {
+    for (std::size_t i = 1; i + 1 < s.size(); ++i)
+        if (s[i] == '.' && class_digit(s[i - 1]) && digit(s[i + 1])) return true;
+    return false;
+}
+
+// Whether `s` holds "[245][0-9][0-9]", which every pattern of find_reply_code needs.
+bool may_hold_reply_code(std::string_view s) {
+    for (std::size_t i = 0; i + 2 < s.size(); ++i)
+        if (class_digit(s[i]) && digit(s[i + 1]) && digit(s[i + 2])) return true;
+    return false;
+}
+
+}  // namespace
+
 std::string find_status(std::string_view s) {
+    if (!may_hold_status(s)) return "";
     // A reply quoted inside another ("554 4.4.7 expired <421 4.4.2 Connection timed out>") or after
     // a relay's own summary ("5.1.0 - Unknown address error 550-'5.7.1 ... Access denied'") carries
     // the remote server's own code: it wins.
@@ -195,6 +218,7 @@ std::string find_status(std::string_view s) {
 }
 
 std::string find_reply_code(std::string_view s) {
+    if (!may_hold_reply_code(s)) return "";
     // A code followed by an enhanced code is the strongest evidence ("550 5.1.1", "550-5.1.1").
     static const RE2 nested(R"(<([245][0-9][0-9]) [245]\.[0-9]{1,3}\.[0-9]{1,3})");
     {
