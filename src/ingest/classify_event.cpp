@@ -57,7 +57,14 @@ void diagnosis_for_hint(const DeliveryEvent& e, Diagnosis& d) {
     d.reason = h;
     d.rule.assign("reader.").append(h);
     d.permanent = permanent_of(e);
-    if (h == "feedback") {
+    // Deliveries first: most events of a log are.
+    if (h == "delivered") {
+        d.category = Category::delivered;
+        d.action = Action::none;
+        d.permanent = false;
+        d.explanation = "The delivery report says the message was delivered.";
+        d.fix = "Nothing to do.";
+    } else if (h == "feedback") {
         d.category = Category::complaint;
         d.action = Action::suppress;
         d.permanent = false;
@@ -69,12 +76,6 @@ void diagnosis_for_hint(const DeliveryEvent& e, Diagnosis& d) {
         d.permanent = false;
         d.explanation = "An automatic reply (out of office or vacation), not a delivery failure.";
         d.fix = "Nothing to do: the message was delivered.";
-    } else if (h == "delivered") {
-        d.category = Category::delivered;
-        d.action = Action::none;
-        d.permanent = false;
-        d.explanation = "The delivery report says the message was delivered.";
-        d.fix = "Nothing to do.";
     } else if (h == "expired") {
         d.category = Category::transient;
         d.action = Action::retry;

@@ -268,12 +268,15 @@ private:
         MessageInfo& info = table_.upsert(qid);
         info.sender.assign(sender.substr(0, 998));
         info.sender_known = true;
-        if (rest.find("status=expired", close) != std::string_view::npos && is_notice(info)) {
+        // qmgr's expiry line: "from=<sender>, status=expired, returned to sender" (qmgr_active.c);
+        // its ordinary line goes on with ", size=".
+        const bool expired = rest.substr(close + 1).starts_with(", status=expired");
+        if (expired && is_notice(info)) {
             info.deferred.clear();  // the mail system's own notice gave up: not a campaign's news
             table_.charge(qid);
             return skipped(kNoticeSkip);
         }
-        if (rest.find("status=expired", close) != std::string_view::npos) {
+        if (expired) {
             // qmgr gave up (maximal_queue_lifetime): every recipient still deferred expires with
             // the last reason it was deferred for.
             std::vector<Deferred> pending = std::move(info.deferred);
