@@ -55,9 +55,16 @@ void Counts::add(const DeliveryEvent& e, Category c) {
 }
 
 Aggregator::Name& Aggregator::name(std::string_view s) {
+    std::size_t k = s.size() * 131;
+    if (!s.empty())
+        k += static_cast<unsigned char>(s.front()) * 31u + static_cast<unsigned char>(s.back()) * 7u +
+             static_cast<unsigned char>(s[s.size() / 2]);
+    NameCacheSlot& slot = name_cache_[k % kNameCacheSize];
+    if (slot.name != nullptr && slot.key == s) return *slot.name;
     auto it = names_.find(s);
     if (it == names_.end())
         it = names_.emplace(std::string(s), Name{static_cast<std::uint32_t>(names_.size())}).first;
+    slot = {std::string_view(it->first), &it->second};
     return it->second;
 }
 

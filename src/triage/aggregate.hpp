@@ -141,6 +141,14 @@ private:
     Name& name(std::string_view s);
     void record_input(const DeliveryEvent& e, const Name& provider, const Name& campaign);
     std::unordered_map<std::string, Name, TransparentStringHash, std::equal_to<>> names_;
+    // A log repeats a handful of names: a direct-mapped cache in front of names_, keyed by the
+    // length and three bytes of the name (the whole name is compared on a hit).
+    struct NameCacheSlot {
+        std::string_view key;  // views names_' key (node-based: it stays put)
+        Name* name = nullptr;
+    };
+    static constexpr std::size_t kNameCacheSize = 64;
+    std::array<NameCacheSlot, kNameCacheSize> name_cache_{};
     std::unordered_map<std::string_view, TemplateStat*> template_index_;  // keys view templates' keys
     std::int64_t template_seq_ = 0;
     TemplateStat& template_slot(std::string_view key, const std::string& example, Category c);
