@@ -6,7 +6,6 @@
 // scanner (textscan.hpp), which already reads these layouts, so every plain-text format reads
 // alike and its events name the MTA that wrote them.
 #include "ingest/mail/readers_all.hpp"
-#include "ingest/mail/textscan.hpp"
 #include "ingest/mail/text_util.hpp"
 
 namespace mxt::mail {
@@ -14,13 +13,10 @@ namespace mxt::mail {
 bool domino_detect(const Mail& m) {
     auto s = m.subject();
     if (istarts_with(s, "DELIVERY FAILURE:") || istarts_with(s, "DELIVERY_FAILURE:")) return true;
-    auto head = std::string_view(m.body).substr(0, 2048);
+    auto head = body_head(m, 2048);
     return icontains(head, "was not delivered to:") && icontains(head, "because:");
 }
 
-bool domino_read(const Mail& m, Bounce& b) {
-    static const TextFormat f;
-    return read_text_bounce(m, f, b);
-}
+bool domino_read(const Mail& m, Bounce& b) { return text_read(m, b); }
 
 }  // namespace mxt::mail

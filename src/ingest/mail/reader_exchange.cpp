@@ -7,19 +7,15 @@
 // scanner (textscan.hpp), which already reads these layouts, so every plain-text format reads
 // alike and its events name the MTA that wrote them.
 #include "ingest/mail/readers_all.hpp"
-#include "ingest/mail/textscan.hpp"
 #include "ingest/mail/text_util.hpp"
 
 namespace mxt::mail {
 
 bool exchange_detect(const Mail& m) {
-    auto head = std::string_view(m.body).substr(0, 4096);
+    auto head = body_head(m, 4096);
     return icontains(head, "did not reach the following recipient") || icontains(head, "MSEXCH:");
 }
 
-bool exchange_read(const Mail& m, Bounce& b) {
-    static const TextFormat f;
-    return read_text_bounce(m, f, b);
-}
+bool exchange_read(const Mail& m, Bounce& b) { return text_read(m, b); }
 
 }  // namespace mxt::mail

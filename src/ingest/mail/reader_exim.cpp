@@ -8,20 +8,16 @@
 // scanner (textscan.hpp), which already reads these layouts, so every plain-text format reads
 // alike and its events name the MTA that wrote them.
 #include "ingest/mail/readers_all.hpp"
-#include "ingest/mail/textscan.hpp"
 #include "ingest/mail/text_util.hpp"
 
 namespace mxt::mail {
 
 bool exim_detect(const Mail& m) {
     // The sentence opens every notice Exim writes; the body of a delay notice has it too.
-    return icontains(std::string_view(m.body).substr(0, 2048),
+    return icontains(body_head(m, 2048),
                      "This message was created automatically by mail delivery software");
 }
 
-bool exim_read(const Mail& m, Bounce& b) {
-    static const TextFormat f;
-    return read_text_bounce(m, f, b);
-}
+bool exim_read(const Mail& m, Bounce& b) { return text_read(m, b); }
 
 }  // namespace mxt::mail

@@ -46,6 +46,9 @@ struct TextFormat;
 bool read_text_bounce(const Mail& m, const TextFormat& f, Bounce& b);
 std::vector<std::string> failed_recipients_header(const Mail& m);
 
+// The start of the human-readable body, where MTAs write the sentence that names them.
+inline std::string_view body_head(const Mail& m, std::size_t n) { return std::string_view(m.body).substr(0, n); }
+
 // Whether the message comes from a mailer daemon or postmaster, or says so in its subject.
 bool from_daemon(const Mail& m);
 
