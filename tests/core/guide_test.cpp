@@ -177,6 +177,27 @@ TEST_F(Guide, Text_5_7_1_CodeAlone_IsNotDecided) {
     EXPECT_EQ(d.action, Action::investigate) << d.rule;
 }
 
+TEST_F(Guide, GreetingRefusal_5xx_IsTheClientRefused) {
+    // RFC 5321 section 3.1: a 554 answered to the connection is "no SMTP service here" for this
+    // client. The MTA's wrapper ("refused to talk to me") becomes the connect stage.
+    auto d = classify("host mx.example.com[192.0.2.1] refused to talk to me: 554 mx.example.com ESMTP not accepting messages",
+                      "bob@example.com");
+    EXPECT_EQ(d.rule, "generic.refused_to_talk");
+    EXPECT_DIAG(d, Category::ip_reputation, Action::investigate);
+    EXPECT_EQ(d.reason, "blocked");
+    // The same by the stage a reader reports, without the wrapper.
+    EXPECT_EQ(classify("554 mx.example.com ESMTP not accepting messages", "bob@example.com", Stage::connect).rule,
+              "generic.refused_to_talk");
+    // Words that say more win (a text rule), and a 4xx greeting is retried, not judged.
+    EXPECT_NE(classify("host mx.example.com[192.0.2.1] refused to talk to me: 554 Missing reverse DNS", "bob@example.com").rule,
+              "generic.refused_to_talk");
+    EXPECT_NE(classify("host mx.example.com[192.0.2.1] refused to talk to me: 421 Service not available", "bob@example.com").rule,
+              "generic.refused_to_talk");
+    // At any other stage the code alone decides nothing.
+    EXPECT_EQ(classify("554 mx.example.com ESMTP not accepting messages", "bob@example.com", Stage::rcpt).rule,
+              "basic.550_553_554");
+}
+
 // --- Microsoft 2025 codes ----------------------------------------------------------------------
 
 TEST_F(Guide, Microsoft_5_7_515_AuthenticationLevel) {
