@@ -1,7 +1,9 @@
 // `mxtriage diagnose [PATH...]`: reads MTA logs, bounce messages, mailboxes and event exports
 // (src/ingest/pipeline.hpp), classifies every delivery event and prints a table, or JSON Lines
 // with --json (docs/diagnose-json.md) ending with a summary whose counts reconcile.
+#include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,50 +71,63 @@ class Consumer final : public EventConsumer {
 public:
     Consumer(bool json, bool colour, store::SuppressionApplier* applier)
         : json_(json), colour_(colour), applier_(applier) {}
-
     const std::string& store_error() const { return store_error_; }
 
     void on_event(const DeliveryEvent& e) override {
         if (applier_ && store_error_.empty()) {
             if (auto r = applier_->observe(e); !r) store_error_ = r.error();
         }
-        std::string& b = out_.buf();
-        if (json_) {
-            JsonWriter w(b);
-            write_event_json(w, e);
-            b.push_back('\n');
-        } else {
-            if (!header_done_) header();
-            // The file's base name keeps the column narrow; --json has the full path.
-            std::string_view src = e.source;
-            if (auto slash = src.rfind('/'); slash != std::string_view::npos) src.remove_prefix(slash + 1);
-            std::string place = std::string(src) + ":" + std::to_string(e.position);
-            if (place.size() > 28) place = "..." + place.substr(place.size() - 25);
-            pad(b, place, 28);
-            pad(b, e.outcome == Outcome::unknown ? "-" : to_string(e.outcome), 9);
-            pad(b, e.reply_code.empty() ? "-" : e.reply_code, 4);
-            pad(b, e.status.empty() ? "-" : e.status, 7);
-            const char* c = colour_ ? colour_for(e.diagnosis.category) : "";
-            b += c;
-            pad(b, to_string(e.diagnosis.category), 16);
-            if (*c) b += "\x1b[0m";
-            pad(b, e.diagnosis.provider, 10);
-            pad(b, e.campaign.empty() ? "-" : e.campaign, 14);
-            b += e.recipient.empty() ? "-" : e.recipient;
-            b.push_back('\n');
-            if (e.outcome != Outcome::delivered && !e.diagnosis.explanation.empty()) {
-                b += "    ";
-                b += e.diagnosis.explanation;
-                if (!e.diagnosis.fix.empty()) b += " Fix: " + e.diagnosis.fix;
-                b.push_back('\n');
-            }
+        if (part_) {
+            format(held_, e);
+            return;
         }
+        if (!json_ && !header_done_) header();
+        format(out_.buf(), e);
         out_.maybe_flush();
     }
 
     void on_problem(const InputProblem& p) override {
+        if (part_) {
+            problems_.emplace_back(held_.size(), p.str());
+            return;
+        }
         out_.flush();
         error(p.str());
+    }
+
+    // Each input is read and formatted by its own thread. The input at the head of the output
+    // order prints as it is read (streams_when_head); one that is ahead holds its output (up to
+    // the pipeline's read-ahead bound, then its reader waits) until its turn comes. So the output
+    // is in input order whatever the thread count, and many small inputs (a bounce mailbox) use
+    // every core. With --apply, suppressions are recorded in input order by one thread instead.
+    std::unique_ptr<EventConsumer> fork() override {
+        if (applier_) return nullptr;
+        auto part = std::make_unique<Consumer>(json_, colour_, nullptr);
+        part->part_ = true;
+        return part;
+    }
+    bool streams_when_head() const override { return true; }
+    std::size_t held_bytes() const override { return held_.size(); }
+
+    // Prints what a part holds, its problems interleaved where they happened, and empties it.
+    void join(EventConsumer& other) override {
+        auto& part = static_cast<Consumer&>(other);
+        std::size_t done = 0;
+        auto copy_to = [&](std::size_t end) {
+            if (end <= done) return;
+            if (!json_ && !header_done_) header();
+            out_.buf().append(part.held_, done, end - done);
+            done = end;
+            out_.maybe_flush();
+        };
+        for (const auto& [at, why] : part.problems_) {
+            copy_to(at);
+            out_.flush();
+            error(why);
+        }
+        copy_to(part.held_.size());
+        part.held_.clear();
+        part.problems_.clear();
     }
 
     void summary(const InputCounts& c) {
@@ -134,6 +149,38 @@ public:
     }
 
 private:
+    void format(std::string& b, const DeliveryEvent& e) const {
+        if (json_) {
+            JsonWriter w(b);
+            write_event_json(w, e);
+            b.push_back('\n');
+            return;
+        }
+        // The file's base name keeps the column narrow; --json has the full path.
+        std::string_view src = e.source;
+        if (auto slash = src.rfind('/'); slash != std::string_view::npos) src.remove_prefix(slash + 1);
+        std::string place = std::string(src) + ":" + std::to_string(e.position);
+        if (place.size() > 28) place = "..." + place.substr(place.size() - 25);
+        pad(b, place, 28);
+        pad(b, e.outcome == Outcome::unknown ? "-" : to_string(e.outcome), 9);
+        pad(b, e.reply_code.empty() ? "-" : e.reply_code, 4);
+        pad(b, e.status.empty() ? "-" : e.status, 7);
+        const char* c = colour_ ? colour_for(e.diagnosis.category) : "";
+        b += c;
+        pad(b, to_string(e.diagnosis.category), 16);
+        if (*c) b += "\x1b[0m";
+        pad(b, e.diagnosis.provider, 10);
+        pad(b, e.campaign.empty() ? "-" : e.campaign, 14);
+        b += e.recipient.empty() ? "-" : e.recipient;
+        b.push_back('\n');
+        if (e.outcome != Outcome::delivered && !e.diagnosis.explanation.empty()) {
+            b += "    ";
+            b += e.diagnosis.explanation;
+            if (!e.diagnosis.fix.empty()) b += " Fix: " + e.diagnosis.fix;
+            b.push_back('\n');
+        }
+    }
+
     void header() {
         header_done_ = true;
         std::string& b = out_.buf();
@@ -154,6 +201,11 @@ private:
     std::string store_error_;
     bool header_done_ = false;
     Out out_;
+    // A part (fork()): its output, held until its input is the head, and its problems with their
+    // place in that output.
+    bool part_ = false;
+    std::string held_;
+    std::vector<std::pair<std::size_t, std::string>> problems_;
 };
 
 void run(const DiagnoseOptions& o, int& exit_status) {

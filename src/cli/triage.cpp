@@ -94,8 +94,11 @@ public:
     }
     void join(EventConsumer& part) override {
         auto& p = static_cast<TriageConsumer&>(part);
-        agg_.merge(std::move(*p.own_));
+        triage::Aggregator counted = std::move(*p.own_);
+        *p.own_ = counted.empty_like();  // the part is left empty
+        agg_.merge(std::move(counted));
         for (const auto& problem : *p.held_) warning(problem.str());
+        p.held_->clear();
     }
 
 private:

@@ -65,21 +65,59 @@ void prepare_event(DeliveryEvent& e, ClassifierSession* session, CampaignExtract
     ++counts.events;
 }
 
-// The sink of an input read for a forked consumer (EventConsumer::fork): no ordering to keep.
+// Where forked parts are joined (EventConsumer::fork): the parts read but not yet joined, and
+// the index of the next input to join. next_join changes only under the mutex; a part reads it
+// without the lock to learn that its input has become the head.
+struct JoinState {
+    std::mutex m;  // also guards the caller's totals
+    std::condition_variable cv;
+    std::map<std::size_t, std::unique_ptr<EventConsumer>> finished;
+    std::atomic<std::size_t> next_join{0};
+};
+
+// The sink of an input read for a forked consumer: events go to the part, or, once the input is
+// the head and the consumer streams (EventConsumer::streams_when_head), straight to the consumer.
+// No other thread uses the consumer then: a later part is joined only after this input is done.
 class PartSink final : public EventSink {
 public:
-    PartSink(EventConsumer& part, ClassifierSession* session, CampaignExtractor* campaigns,
-             InputCounts& counts)
-        : part_(part), session_(session), campaigns_(campaigns), counts_(counts) {}
+    PartSink(std::size_t index, EventConsumer& part, EventConsumer& consumer, JoinState& joins,
+             ClassifierSession* session, CampaignExtractor* campaigns, InputCounts& counts)
+        : index_(index), part_(part), consumer_(consumer), joins_(joins),
+          streams_(consumer.streams_when_head()), session_(session), campaigns_(campaigns),
+          counts_(counts) {}
     void event(DeliveryEvent&& e) override { reuse(e); }
     void reuse(DeliveryEvent& e) override {
         prepare_event(e, session_, campaigns_, counts_);
-        part_.on_event(e);
+        target().on_event(e);
+        // Bounded read-ahead: an input ahead of the head holds at most kBufferBytes, then waits.
+        if (streams_ && !direct_ && part_.held_bytes() > kBufferBytes) take_turn();
     }
-    void problem(const InputProblem& p) override { part_.on_problem(p); }
+    void problem(const InputProblem& p) override { target().on_problem(p); }
 
 private:
+    EventConsumer& target() {
+        if (!direct_ && streams_ && joins_.next_join.load(std::memory_order_acquire) == index_) {
+            std::lock_guard lock(joins_.m);
+            consumer_.join(part_);  // what was held before this input became the head
+            direct_ = true;
+        }
+        return direct_ ? consumer_ : part_;
+    }
+    // Waits until this input is the head (the inputs before it are joined), then prints what it
+    // held and goes on directly. The head's reader never waits, so the chain always moves.
+    void take_turn() {
+        std::unique_lock lock(joins_.m);
+        joins_.cv.wait(lock, [&] { return joins_.next_join.load() == index_; });
+        consumer_.join(part_);
+        direct_ = true;
+    }
+
+    std::size_t index_;
     EventConsumer& part_;
+    EventConsumer& consumer_;
+    JoinState& joins_;
+    bool streams_;
+    bool direct_ = false;
     ClassifierSession* session_;
     CampaignExtractor* campaigns_;
     InputCounts& counts_;
@@ -197,10 +235,7 @@ InputCounts ingest_paths(const std::vector<std::string>& paths, const IngestOpti
 
     Turn turn;
     std::atomic<std::size_t> next{0};
-    std::mutex total_mutex;  // guards total, finished, next_join and join()
-    std::map<std::size_t, std::unique_ptr<EventConsumer>> finished;  // parts waiting to be joined
-    std::size_t next_join = 0;
-    std::condition_variable join_cv;
+    JoinState joins;  // its mutex also guards total
     auto worker = [&] {
         std::unique_ptr<ClassifierSession> session;
         if (classifier) session = std::make_unique<ClassifierSession>(classifier);
@@ -220,31 +255,32 @@ InputCounts ingest_paths(const std::vector<std::string>& paths, const IngestOpti
                 }
             };
             if (std::unique_ptr<EventConsumer> part = consumer.fork()) {
-                PartSink sink(*part, session.get(), &local, counts);
+                PartSink sink(k, *part, consumer, joins, session.get(), &local, counts);
                 read_guarded(sink);
                 // Join every finished part whose turn has come, in input order, without waiting
                 // for the inputs before it: whichever worker finishes the head input joins it.
-                std::unique_lock lock(total_mutex);
+                std::unique_lock lock(joins.m);
                 total.merge(counts);
-                finished.emplace(k, std::move(part));
+                joins.finished.emplace(k, std::move(part));
                 bool joined = false;
-                for (auto it = finished.find(next_join); it != finished.end(); it = finished.find(next_join)) {
+                for (auto it = joins.finished.find(joins.next_join); it != joins.finished.end();
+                     it = joins.finished.find(joins.next_join)) {
                     consumer.join(*it->second);
-                    finished.erase(it);
-                    ++next_join;
+                    joins.finished.erase(it);
+                    joins.next_join.fetch_add(1, std::memory_order_release);
                     joined = true;
                 }
-                if (joined) join_cv.notify_all();
+                if (joined) joins.cv.notify_all();
                 // Bounded memory: with many parts waiting behind a long head input (a large log
                 // beside thousands of small bounce files), wait until this one is joined.
-                if (finished.size() > kMaxWaitingParts)
-                    join_cv.wait(lock, [&] { return next_join > k; });
+                if (joins.finished.size() > kMaxWaitingParts)
+                    joins.cv.wait(lock, [&] { return joins.next_join.load() > k; });
                 continue;
             }
             TaskSink sink(k, turn, consumer, session.get(), &local, counts);
             read_guarded(sink);
             sink.finish();
-            std::lock_guard lock(total_mutex);
+            std::lock_guard lock(joins.m);
             total.merge(counts);
         }
     };

@@ -39,7 +39,15 @@ public:
     // order, one call at a time. So several inputs use several cores, and the result is the same
     // as reading them in order. nullptr (the default): every event comes here, in input order.
     virtual std::unique_ptr<EventConsumer> fork() { return nullptr; }
+    // Folds `part` in and leaves it empty (it may be joined again later with more).
     virtual void join(EventConsumer& /*part*/) {}
+    // True: once a part's input is the next to be joined, the pipeline joins what the part holds
+    // and hands the rest of that input's events straight to this consumer (diagnose prints the
+    // input at the head as it is read instead of holding all of it).
+    virtual bool streams_when_head() const { return false; }
+    // For a streaming consumer's part: the bytes it holds. Past the pipeline's read-ahead bound
+    // the part's reader waits for its turn instead of holding more.
+    virtual std::size_t held_bytes() const { return 0; }
 };
 
 // Reads every path; returns the counts over all inputs (they reconcile: read = parsed + skipped +

@@ -6,6 +6,8 @@
 #include <simdjson.h>
 
 #include <cstdio>
+#include <fstream>
+#include <filesystem>
 #include <mutex>
 
 #include "ingest/campaign.hpp"
@@ -218,6 +220,35 @@ TEST(DiagnoseCli, JsonLinesWithSummary) {
     std::uint64_t skipped = 0;
     for (auto [k, v] : simdjson::dom::object(sum["skipped"])) skipped += std::uint64_t(v);
     EXPECT_EQ(read, parsed + skipped);
+}
+
+TEST(DiagnoseCli, SeveralInputsPrintInInputOrderWhateverTheThreadCount) {
+    // Each input is read and formatted by its own thread; the head prints as it reads, the others
+    // hold their output (and wait past 8 MiB of it). Two logs that big, the bounce corpus and a
+    // line that fails: the output, and the problems on stderr, must not depend on the threads.
+    std::string log = test::slurp(test::data_path("logs/postfix-basic.log"));
+    std::string big;
+    while (big.size() < (4u << 20)) big += log;  // about 10 MB of JSON Lines each
+    std::string dir = ::testing::TempDir() + "mxt-order-" + std::to_string(::getpid());
+    std::filesystem::create_directories(dir);
+    for (const char* name : {"a.log", "b.log"}) {
+        std::ofstream f(dir + "/" + name, std::ios::binary);
+        f << big << "Mar  6 08:00:01 mx1 postfix/smtp[1]: ABCDE12345: to=<bad\xff@x.example>, status=sent (ok)\n";
+    }
+    std::string args = dir + "/a.log " + dir + "/b.log " + test::data_path("corpus/sisimai/bsd") + " " +
+                       test::data_path("logs/postfix-expire.log");
+    auto one = run_binary("diagnose --json --threads 1 " + args);
+    auto two = run_binary("diagnose --json --threads 2 " + args);
+    auto table_one = run_binary("diagnose --threads 1 " + args);
+    auto table_two = run_binary("diagnose --threads 2 " + args);
+    std::filesystem::remove_all(dir);
+    EXPECT_EQ(one.status, 0);
+    EXPECT_GT(one.out.size(), 16u << 20);
+    EXPECT_TRUE(one.out == two.out) << "JSON Lines differ between one and two threads";
+    EXPECT_EQ(one.err, two.err);
+    EXPECT_NE(one.err.find("a.log"), std::string::npos) << one.err;
+    EXPECT_LT(one.err.find("a.log"), one.err.find("b.log")) << one.err;
+    EXPECT_TRUE(table_one.out == table_two.out) << "tables differ between one and two threads";
 }
 
 TEST(DiagnoseCli, ReadsStdinAndReportsProblemsOnStderr) {
