@@ -6,7 +6,8 @@
 #     summariser);
 #   - the bounce corpus (tests/data/corpus), ten passes, through `mxtriage diagnose --json`;
 #   - peak memory of each command (GNU time's maximum resident set size).
-# Ratios are computed from figures measured in this run, since the machine's speed varies.
+# Ratios are computed from figures measured in this run (medians of three runs for wc -l and
+# triage), since the machine's speed varies.
 #
 # usage: bench/run-bench.sh [SIZE_MB] [WORKDIR]
 #   MXTRIAGE=path/to/mxtriage   the binary to measure (default: build/mxtriage, built by `make bench`)
@@ -56,14 +57,32 @@ run() {
     "$(calc "$rss / 1024")"
 }
 
+# run_median N NAME COMMAND...: runs the command N times and keeps the median wall time (the
+# machine's speed drifts from one minute to the next; one slow run must not decide a ratio).
+run_median() {
+  local n=$1 name=$2; shift 2
+  local saved=("${results[@]}") walls=() r
+  for ((i = 0; i < n; i++)); do
+    run "$name (run $((i + 1)))" "$@"
+  done
+  for r in "${results[@]:${#saved[@]}}"; do
+    IFS='|' read -r _ w _ <<< "$r"
+    walls+=("$w")
+  done
+  local median
+  median=$(printf '%s\n' "${walls[@]}" | sort -g | sed -n "$(( (n + 1) / 2 ))p")
+  results+=("$name|$median|||")
+  printf '%-44s median wall %.2f s of %d runs\n' "$name" "$median" "$n"
+}
+
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "log: $log ($bytes bytes, $(wc -l < "$log") lines)"
-run "wc -l" wc -l "$log"
-run "mxtriage triage --threads 1" "$mxt" triage --threads 1 --no-history --json "$log"
+run_median 3 "wc -l" wc -l "$log"
+run_median 3 "mxtriage triage --threads 1" "$mxt" triage --threads 1 --no-history --json "$log"
 run "mxtriage diagnose --threads 1 --json" "$mxt" diagnose --threads 1 --json "$log"
-run "mxtriage triage --threads 2 (two halves)" "$mxt" triage --threads 2 --no-history --json \
+run_median 3 "mxtriage triage --threads 2 (two halves)" "$mxt" triage --threads 2 --no-history --json \
   "$work/half-1.log" "$work/half-2.log"
-run "mxtriage triage --threads 1 (two halves)" "$mxt" triage --threads 1 --no-history --json \
+run_median 3 "mxtriage triage --threads 1 (two halves)" "$mxt" triage --threads 1 --no-history --json \
   "$work/half-1.log" "$work/half-2.log"
 run "mxtriage startup (rules loaded, one reply)" "$mxt" classify "550 5.1.1 user unknown"
 if [[ -z ${SKIP_PFLOGSUMM:-} ]]; then
