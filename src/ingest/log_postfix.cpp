@@ -41,6 +41,10 @@ struct MessageInfo {
         for (const auto& d : deferred) n += d.bytes();
         return n;
     }
+    // QueueTable: whether the entry is worth keeping once it outlives the young level. A notice of
+    // the mail system's own (null sender) carries nothing a later line needs: its lines, if any
+    // come, are skipped as notices.
+    bool worth_keeping() const { return !(sender_known && sender.empty()); }
 };
 
 bool is_postfix_program(std::string_view program) {
@@ -151,6 +155,23 @@ public:
         if (rest == "removed") {
             table_.erase(qid);
             return parsed();
+        }
+        // bounce(8): "QID: sender non-delivery notification: NEWQID" (also "delay", "delivery
+        // status" and "postmaster" notifications). NEWQID is the notice itself, a null-sender
+        // message (RFC 5321 section 4.5.5), known as such from here on. The line tells nothing
+        // about a delivery: it is counted as skipped like the other non-delivery lines.
+        if (sl.program.ends_with("/bounce")) {
+            constexpr std::string_view kNotification = "notification: ";
+            if (std::size_t at = rest.find(kNotification); at != std::string_view::npos) {
+                std::string_view notice = rest.substr(at + kNotification.size());
+                std::size_t n = 0;
+                while (n < notice.size() && n < 32 && kQueueIdChar[static_cast<unsigned char>(notice[n])]) ++n;
+                notice = n >= 5 && n == notice.size() ? notice : std::string_view{};
+                if (MessageInfo* info = notice.empty() ? nullptr : table_.find(notice)) {
+                    info->sender.clear();
+                    info->sender_known = true;
+                }
+            }
         }
         return skipped("not a delivery line");
     }

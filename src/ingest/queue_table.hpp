@@ -315,7 +315,7 @@ public:
 
     std::size_t size() const { return young_.size() + old_.size(); }
     std::size_t bytes() const { return young_.bytes() + old_.bytes(); }
-    std::size_t evictions() const { return old_.evictions(); }  // ids dropped (not moved to old)
+    std::size_t evictions() const { return old_.evictions() + dropped_; }  // ids dropped (not moved)
 
 private:
     static std::size_t young_entries(std::size_t max_entries) {
@@ -325,8 +325,15 @@ private:
         max_entries = std::max<std::size_t>(max_entries, 2);
         return max_entries - young_entries(max_entries);
     }
-    // An entry the young level evicts for room moves to the old level, replacing a shadowed one.
+    // An entry the young level evicts for room moves to the old level, replacing a shadowed one,
+    // unless its Info says it is not worth keeping (Info::worth_keeping, where it has one).
     void migrate(std::string_view key, Info&& info) {
+        if constexpr (requires { info.worth_keeping(); }) {
+            if (!info.worth_keeping()) {
+                ++dropped_;
+                return;
+            }
+        }
         old_.upsert(key) = std::move(info);
         old_.charge(key);
     }
@@ -338,6 +345,7 @@ private:
 
     std::size_t max_bytes_;
     std::size_t young_max_;
+    std::size_t dropped_ = 0;  // young entries not worth moving to the old level
     LruTable<Info> old_;  // declared before young_: young_'s hook moves entries into it
     LruTable<Info> young_;
 };

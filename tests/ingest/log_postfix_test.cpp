@@ -168,6 +168,20 @@ TEST(Postfix, TheMailSystemsOwnNoticesAreNotCampaignDeliveries) {
     EXPECT_EQ(c.counts.skipped.at("the mail system's own notice (null sender)"), 3u);
 }
 
+TEST(Postfix, TheBounceDaemonNamesItsNotice) {
+    // bounce(8) names the notice it queued; the notice's delivery is skipped as a notice even
+    // before (or without) qmgr's from=<> line.
+    auto c = read_text(
+        "Mar  3 09:14:01 mx1 postfix/cleanup[5]: DDDDD44444: message-id=<notice-1@mx1.example>\n"
+        "Mar  3 09:14:01 mx1 postfix/bounce[6]: AAAAA11111: sender non-delivery notification: DDDDD44444\n"
+        "Mar  3 09:14:02 mx1 postfix/local[2]: DDDDD44444: to=<bounces+spring@esp.example>, relay=local, dsn=2.0.0, status=sent (delivered to maildir)\n",
+        "postfix");
+    EXPECT_TRUE(c.counts.reconciles());
+    EXPECT_TRUE(c.events.empty());
+    EXPECT_EQ(c.counts.skipped.at("the mail system's own notice (null sender)"), 1u);
+    EXPECT_EQ(c.counts.skipped.at("not a delivery line"), 1u);  // the bounce line itself
+}
+
 TEST(Postfix, QueueTableIsBounded) {
     struct Info {
         std::string s;

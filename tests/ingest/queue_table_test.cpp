@@ -209,6 +209,24 @@ TEST(QueueTable, ANewIdShadowsAndThenReplacesAnOldOne) {
     EXPECT_EQ(t.size(), 9u);  // A once, eight fillers
 }
 
+TEST(QueueTable, EntriesNotWorthKeepingAreDroppedNotMoved) {
+    struct Kept {
+        std::string s;
+        bool keep = true;
+        std::size_t bytes() const { return s.size(); }
+        bool worth_keeping() const { return keep; }
+    };
+    QueueTable<Kept> t(16, 1u << 20);  // young level 2, old level 14
+    t.upsert("notice").keep = false;
+    t.upsert("message").s = "sender";
+    for (int i = 0; i < 4; ++i) t.upsert("F" + std::to_string(i));  // both leave the young level
+    EXPECT_EQ(t.find("notice"), nullptr);
+    ASSERT_NE(t.find("message"), nullptr);
+    EXPECT_EQ(t.find("message")->s, "sender");
+    EXPECT_EQ(t.evictions(), 1u);
+    EXPECT_EQ(t.size(), 5u);
+}
+
 TEST(QueueTable, LongIdsAndManyEntries) {
     QueueTable<Info> t(50'000, 1u << 30);
     for (int i = 0; i < 120'000; ++i) t.upsert("1rXyZa-000ABC-" + std::to_string(i)).s = "v";
