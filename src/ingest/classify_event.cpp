@@ -45,12 +45,6 @@ bool overridden_by_expiry(const Diagnosis& d, std::string_view text) {
 
 }  // namespace
 
-Diagnosis diagnosis_for_hint(const DeliveryEvent& e) {
-    Diagnosis d;
-    diagnosis_for_hint(e, d);
-    return d;
-}
-
 void diagnosis_for_hint(const DeliveryEvent& e, Diagnosis& d) {
     d.reset();
     const std::string& h = e.reason_hint;

@@ -12,8 +12,6 @@ void classify_event(ClassifierSession& session, DeliveryEvent& e);
 
 // The diagnosis for a reason the reader is sure of, without consulting the rules (complaints,
 // auto-replies, delivery reports, retries given up, mailer program failures).
-Diagnosis diagnosis_for_hint(const DeliveryEvent& e);
-// The same, written over `d` (its buffers reused).
 void diagnosis_for_hint(const DeliveryEvent& e, Diagnosis& d);
 
 }  // namespace mxt

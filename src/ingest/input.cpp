@@ -109,15 +109,15 @@ int year_of(const std::string& path) {
     return tm.tm_year + 1900;
 }
 
-void run_message(const std::string& name, std::string bytes, std::uint64_t index,
+void run_message(const std::string& name, int year, std::string bytes, std::uint64_t index,
                  const InputOptions& options, EventSink& sink, Tally& tally) {
-    MessageOrigin origin{name, index, options.campaign_header};
+    MessageOrigin origin{name, index, options.campaign_header, year};
     UnitOutcome out = read_message(bytes, origin, sink);
     tally.count(out.result, out.why.empty() ? std::string_view("unreadable message") : out.why, 0,
                 index, 0);
 }
 
-void run_single_message(const std::string& name, ByteSource& src, const InputOptions& options,
+void run_single_message(const std::string& name, int year, ByteSource& src, const InputOptions& options,
                         EventSink& sink, Tally& tally) {
     std::string bytes;
     char buf[64 * 1024];
@@ -134,7 +134,7 @@ void run_single_message(const std::string& name, ByteSource& src, const InputOpt
         }
         bytes.append(buf, *got);
     }
-    run_message(name, std::move(bytes), 1, options, sink, tally);
+    run_message(name, year, std::move(bytes), 1, options, sink, tally);
 }
 
 // An mbox separator line has the shape "From <sender> <asctime date>" (RFC 4155 appendix A):
@@ -150,7 +150,7 @@ bool looks_like_separator(std::string_view t) {
 
 // mbox (RFC 4155): a message starts at a "From " line at the start of the file or after an empty
 // line; ">From " lines (mboxrd quoting of body lines) lose one '>'.
-void run_mbox(const std::string& name, ByteSource& src, const InputOptions& options,
+void run_mbox(const std::string& name, int year, ByteSource& src, const InputOptions& options,
               EventSink& sink, Tally& tally) {
     LineReader lines(src, options.limits.max_line);
     std::string msg;
@@ -159,7 +159,7 @@ void run_mbox(const std::string& name, ByteSource& src, const InputOptions& opti
     auto flush = [&] {
         if (!in_message) return;
         if (too_big) tally.count(UnitResult::failed, "message too large", 0, index, 0);
-        else run_message(name, std::move(msg), index, options, sink, tally);
+        else run_message(name, year, std::move(msg), index, options, sink, tally);
         msg.clear();
         too_big = false;
     };
@@ -341,8 +341,8 @@ void read_source(const std::string& name, std::unique_ptr<ByteSource> src,
     }
     auto rest = with_prefix(std::move(*head), std::move(src));
     switch (format->kind) {
-        case InputKind::message: run_single_message(name, *rest, options, sink, tally); break;
-        case InputKind::mailbox: run_mbox(name, *rest, options, sink, tally); break;
+        case InputKind::message: run_single_message(name, default_year, *rest, options, sink, tally); break;
+        case InputKind::mailbox: run_mbox(name, default_year, *rest, options, sink, tally); break;
         case InputKind::log: run_log(*format, name, default_year, *rest, options, sink, tally); break;
     }
 }

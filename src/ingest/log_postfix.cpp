@@ -62,10 +62,16 @@ constexpr auto kQueueIdChar = [] {
     return t;
 }();
 
-std::string_view queue_id_of(std::string_view msg) {
-    std::size_t n = std::min<std::size_t>(msg.size(), 32);
+// The length of the run of queue-id characters (letters and digits) at the start of `s`, at most 32.
+std::size_t queue_id_length(std::string_view s) {
+    std::size_t n = std::min<std::size_t>(s.size(), 32);
     std::size_t i = 0;
-    while (i < n && kQueueIdChar[static_cast<unsigned char>(msg[i])]) ++i;
+    while (i < n && kQueueIdChar[static_cast<unsigned char>(s[i])]) ++i;
+    return i;
+}
+
+std::string_view queue_id_of(std::string_view msg) {
+    std::size_t i = queue_id_length(msg);
     if (i < 5 || i + 1 >= msg.size() || msg[i] != ':' || msg[i + 1] != ' ') return {};
     return msg.substr(0, i);
 }
@@ -164,8 +170,7 @@ public:
             constexpr std::string_view kNotification = "notification: ";
             if (std::size_t at = rest.find(kNotification); at != std::string_view::npos) {
                 std::string_view notice = rest.substr(at + kNotification.size());
-                std::size_t n = 0;
-                while (n < notice.size() && n < 32 && kQueueIdChar[static_cast<unsigned char>(notice[n])]) ++n;
+                std::size_t n = queue_id_length(notice);
                 notice = n >= 5 && n == notice.size() ? notice : std::string_view{};
                 if (MessageInfo* info = notice.empty() ? nullptr : table_.find(notice)) {
                     info->sender.clear();

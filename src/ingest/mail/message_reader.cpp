@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 
 #include <cctype>
-#include <ctime>
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -41,16 +40,6 @@ std::string_view ip_literal(std::string_view host) {
     return {};
 }
 
-// For dates without a year (none in RFC 5322, but normalise_time also reads syslog stamps).
-int current_year() {
-    static const int year = [] {
-        std::time_t now = std::time(nullptr);
-        std::tm tm{};
-        gmtime_r(&now, &tm);
-        return tm.tm_year + 1900;
-    }();
-    return year;
-}
 
 using namespace mxt::mail;
 
@@ -176,7 +165,7 @@ UnitOutcome read_inner(std::string_view bytes, const MessageOrigin& origin, Even
         std::string_view when = trim(r.time);
         if (when.empty()) when = trim(m.headers.get("Date"));
         if (when.empty()) when = trim(r.arrival);
-        if (!normalise_time(when, current_year(), e.time, e.unix_time)) e.time = valid_utf8(when);
+        if (!normalise_time(when, origin.default_year, e.time, e.unix_time)) e.time = valid_utf8(when);
         e.recipient = valid_utf8(r.recipient);
         e.remote_host = valid_utf8(r.remote_host);
         // Remote-MTA names a host or, often, only its address ("dns; 192.0.2.1", "[192.0.2.1]").

@@ -17,6 +17,9 @@ struct MessageOrigin {
     std::string source;  // the file (or "file:message-index" for mailboxes is NOT used: see index)
     std::uint64_t index = 1;  // 1-based message index within the source
     std::string campaign_header = "X-Campaign";
+    // For a date without a year (a syslog-style stamp); RFC 5322 dates carry their own. The input
+    // layer passes the file's year, as it does to the log readers.
+    int default_year = 1970;
 };
 
 enum class UnitResult { parsed, skipped, failed };
